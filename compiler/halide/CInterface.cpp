@@ -1,0 +1,347 @@
+// Raw-pointer C wrappers around the Halide kernels, emitted as an object file.
+//
+// Halide kernels take halide_buffer_t descriptors; the C interface takes
+// plain pointers and sizes. The wrappers are built with LLVM's IRBuilder and
+// compiled by LLVM into an object that joins Halide's in the library, so actc
+// needs no C compiler and the library's users no Halide header. Field offsets
+// come from HalideRuntime.h itself, so the layout cannot drift. The wrappers
+// call each kernel's `_argv` entry point, whose LLVM type is the same in both
+// objects.
+#include "compiler/halide/CInterface.h"
+
+#include "HalideRuntime.h"
+
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstddef>
+
+using namespace act;
+
+namespace {
+
+/// Halide extents are int32; larger arrays are processed in chunks of this
+/// many elements (a multiple of every vector width and task size).
+constexpr int64_t kMaxChunk = int64_t(1) << 30;
+
+class WrapperBuilder {
+public:
+  WrapperBuilder(llvm::LLVMContext &context, llvm::Module &module)
+      : context(context), module(module), b(context) {}
+
+  void buildForward(const Kernel &kernel) {
+    llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
+    std::vector<llvm::Type *> argTypes{f32Ptr, f32Ptr, b.getInt64Ty()};
+    argTypes.insert(argTypes.end(), kernel.params.size(), b.getFloatTy());
+    llvm::Function *wrapper = defineFunction(
+        "actc_" + kernel.activation + "_forward", argTypes);
+    llvm::Value *x = wrapper->getArg(0), *y = wrapper->getArg(1),
+                *n = wrapper->getArg(2);
+    llvm::Value *xBuffer = allocaBuffer(1), *yBuffer = allocaBuffer(1);
+    checkArguments(wrapper, n, {x, y});
+
+    // for (offset = 0; offset < n; offset += chunk) kernel(x + offset, ...)
+    ChunkLoop loop = beginChunkLoop(wrapper, n);
+    fillBuffer(xBuffer, b.CreateGEP(b.getFloatTy(), x, loop.offset),
+               {{loop.extent, b.getInt32(1)}});
+    fillBuffer(yBuffer, b.CreateGEP(b.getFloatTy(), y, loop.offset),
+               {{loop.extent, b.getInt32(1)}});
+    std::vector<llvm::Value *> callArgs{xBuffer};
+    for (unsigned i = 0; i < kernel.params.size(); ++i)
+      callArgs.push_back(wrapper->getArg(3 + i));
+    callArgs.push_back(yBuffer);
+    endChunkLoop(wrapper, loop, callKernel(kernel.halideName(), callArgs));
+  }
+
+private:
+  llvm::LLVMContext &context;
+  llvm::Module &module;
+  llvm::IRBuilder<> b;
+  llvm::BasicBlock *errorBlock = nullptr;
+  llvm::PHINode *errorCode = nullptr;
+
+  struct ChunkLoop {
+    llvm::PHINode *offset;
+    llvm::Value *extent; // i32 elements in this chunk
+    llvm::Value *n;
+    llvm::BasicBlock *done;
+  };
+
+  llvm::Function *defineFunction(const std::string &name,
+                                 llvm::ArrayRef<llvm::Type *> argTypes) {
+    auto *type = llvm::FunctionType::get(b.getInt32Ty(), argTypes, false);
+    auto *function = llvm::Function::Create(
+        type, llvm::Function::ExternalLinkage, name, module);
+    function->addFnAttr(llvm::Attribute::NoUnwind);
+    b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", function));
+    // Every failure branches here with its code.
+    errorBlock = llvm::BasicBlock::Create(context, "error", function);
+    llvm::IRBuilder<> eb(errorBlock);
+    errorCode = eb.CreatePHI(b.getInt32Ty(), 4, "code");
+    eb.CreateRet(errorCode);
+    return function;
+  }
+
+  void branchToErrorIf(llvm::Function *f, llvm::Value *condition, int code) {
+    auto *next = llvm::BasicBlock::Create(context, "ok", f, errorBlock);
+    errorCode->addIncoming(b.getInt32(code), b.GetInsertBlock());
+    b.CreateCondBr(condition, errorBlock, next);
+    b.SetInsertPoint(next);
+  }
+
+  /// n < 0 is an error; null arrays are an error unless n == 0.
+  void checkArguments(llvm::Function *f, llvm::Value *n,
+                      llvm::ArrayRef<llvm::Value *> arrays) {
+    branchToErrorIf(f, b.CreateICmpSLT(n, b.getInt64(0)), kErrorNegativeSize);
+    llvm::Value *anyNull = b.getFalse();
+    for (llvm::Value *array : arrays)
+      anyNull = b.CreateOr(anyNull, b.CreateIsNull(array));
+    llvm::Value *nonEmpty = b.CreateICmpSGT(n, b.getInt64(0));
+    branchToErrorIf(f, b.CreateAnd(anyNull, nonEmpty), kErrorNullPointer);
+  }
+
+  /// Zeroed storage for a halide_buffer_t and its dimensions, in the entry
+  /// block so that loops reuse it.
+  llvm::Value *allocaBuffer(int dimensions) {
+    llvm::IRBuilder<> eb(&b.GetInsertBlock()->getParent()->getEntryBlock(),
+                         b.GetInsertBlock()->getParent()->getEntryBlock().begin());
+    auto *bufferType = llvm::ArrayType::get(b.getInt8Ty(), sizeof(halide_buffer_t));
+    auto *dimType = llvm::ArrayType::get(b.getInt8Ty(),
+                                         sizeof(halide_dimension_t) * dimensions);
+    llvm::AllocaInst *buffer = eb.CreateAlloca(bufferType, nullptr, "buffer");
+    llvm::AllocaInst *dims = eb.CreateAlloca(dimType, nullptr, "dims");
+    buffer->setAlignment(llvm::Align(8));
+    dims->setAlignment(llvm::Align(8));
+    llvm::Value *bufferPtr = eb.CreateBitCast(buffer, eb.getInt8PtrTy());
+    llvm::Value *dimsPtr = eb.CreateBitCast(dims, eb.getInt8PtrTy());
+    eb.CreateMemSet(bufferPtr, eb.getInt8(0), sizeof(halide_buffer_t),
+                    llvm::MaybeAlign(8));
+    store(eb, bufferPtr, offsetof(halide_buffer_t, dim), dimsPtr);
+    store(eb, bufferPtr, offsetof(halide_buffer_t, dimensions),
+          eb.getInt32(dimensions));
+    store(eb, bufferPtr, offsetof(halide_buffer_t, type) +
+                             offsetof(halide_type_t, code),
+          eb.getInt8(halide_type_float));
+    store(eb, bufferPtr, offsetof(halide_buffer_t, type) +
+                             offsetof(halide_type_t, bits),
+          eb.getInt8(32));
+    store(eb, bufferPtr, offsetof(halide_buffer_t, type) +
+                             offsetof(halide_type_t, lanes),
+          eb.getInt16(1));
+    return bufferPtr;
+  }
+
+  static void store(llvm::IRBuilder<> &builder, llvm::Value *base,
+                    size_t offset, llvm::Value *value) {
+    llvm::Value *address = builder.CreateConstGEP1_64(builder.getInt8Ty(),
+                                                      base, offset);
+    address = builder.CreateBitCast(address,
+                                    value->getType()->getPointerTo());
+    builder.CreateStore(value, address);
+  }
+
+  /// Points the buffer at `host` with the given (extent, stride) per
+  /// dimension, innermost first; every min is 0.
+  void fillBuffer(llvm::Value *buffer, llvm::Value *host,
+                  llvm::ArrayRef<std::pair<llvm::Value *, llvm::Value *>> shape) {
+    store(b, buffer, offsetof(halide_buffer_t, host),
+          b.CreateBitCast(host, b.getInt8PtrTy()));
+    llvm::Value *dimsAddress = b.CreateBitCast(
+        b.CreateConstGEP1_64(b.getInt8Ty(), buffer,
+                             offsetof(halide_buffer_t, dim)),
+        b.getInt8PtrTy()->getPointerTo());
+    llvm::Value *dims = b.CreateLoad(b.getInt8PtrTy(), dimsAddress);
+    for (size_t d = 0; d < shape.size(); ++d) {
+      size_t base = d * sizeof(halide_dimension_t);
+      store(b, dims, base + offsetof(halide_dimension_t, min), b.getInt32(0));
+      store(b, dims, base + offsetof(halide_dimension_t, extent),
+            shape[d].first);
+      store(b, dims, base + offsetof(halide_dimension_t, stride),
+            shape[d].second);
+    }
+  }
+
+  ChunkLoop beginChunkLoop(llvm::Function *f, llvm::Value *n) {
+    llvm::BasicBlock *preheader = b.GetInsertBlock();
+    auto *header = llvm::BasicBlock::Create(context, "chunk", f, errorBlock);
+    auto *body = llvm::BasicBlock::Create(context, "body", f, errorBlock);
+    auto *done = llvm::BasicBlock::Create(context, "done", f, errorBlock);
+    b.CreateBr(header);
+    b.SetInsertPoint(header);
+    llvm::PHINode *offset = b.CreatePHI(b.getInt64Ty(), 2, "offset");
+    offset->addIncoming(b.getInt64(0), preheader);
+    b.CreateCondBr(b.CreateICmpSLT(offset, n), body, done);
+    b.SetInsertPoint(body);
+    llvm::Value *remaining = b.CreateSub(n, offset);
+    llvm::Value *chunk = b.CreateSelect(
+        b.CreateICmpSLT(remaining, b.getInt64(kMaxChunk)), remaining,
+        b.getInt64(kMaxChunk));
+    return {offset, b.CreateTrunc(chunk, b.getInt32Ty()), n, done};
+  }
+
+  /// Fails with the kernel's code, or moves to the next chunk.
+  void endChunkLoop(llvm::Function *f, ChunkLoop &loop, llvm::Value *status) {
+    auto *next = llvm::BasicBlock::Create(context, "next", f, loop.done);
+    errorCode->addIncoming(status, b.GetInsertBlock());
+    b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), errorBlock, next);
+    b.SetInsertPoint(next);
+    llvm::Value *nextOffset =
+        b.CreateAdd(loop.offset, b.CreateZExt(loop.extent, b.getInt64Ty()));
+    loop.offset->addIncoming(nextOffset, next);
+    b.CreateBr(loop.offset->getParent());
+    b.SetInsertPoint(loop.done);
+    b.CreateRet(b.getInt32(0));
+  }
+
+  /// Calls the kernel through Halide's `NAME_argv(void **args)` entry point,
+  /// whose type is the same in every module: each argument is passed by
+  /// address (buffers as their descriptor, scalars as a stack slot).
+  llvm::Value *callKernel(const std::string &name,
+                          llvm::ArrayRef<llvm::Value *> args) {
+    llvm::Type *bytePtr = b.getInt8PtrTy();
+    llvm::Function *f = b.GetInsertBlock()->getParent();
+    llvm::IRBuilder<> eb(&f->getEntryBlock(), f->getEntryBlock().begin());
+    llvm::AllocaInst *argv = eb.CreateAlloca(
+        llvm::ArrayType::get(bytePtr, args.size()), nullptr, "argv");
+    for (size_t i = 0; i < args.size(); ++i) {
+      llvm::Value *address = args[i];
+      if (!args[i]->getType()->isPointerTy()) {
+        llvm::AllocaInst *slot = eb.CreateAlloca(args[i]->getType());
+        b.CreateStore(args[i], slot);
+        address = slot;
+      }
+      b.CreateStore(b.CreateBitCast(address, bytePtr),
+                    b.CreateConstInBoundsGEP2_64(argv->getAllocatedType(),
+                                                 argv, 0, i));
+    }
+    auto *type = llvm::FunctionType::get(b.getInt32Ty(),
+                                         {bytePtr->getPointerTo()}, false);
+    llvm::FunctionCallee callee = module.getOrInsertFunction(name + "_argv", type);
+    return b.CreateCall(callee, {b.CreateConstInBoundsGEP2_64(
+                                    argv->getAllocatedType(), argv, 0, 0)});
+  }
+};
+
+std::string cParamList(const Kernel &kernel, ActivationOp activation) {
+  std::string list;
+  for (unsigned i = 0; i < kernel.params.size(); ++i)
+    list += ", float " + activation.getParamName(i).str();
+  return list;
+}
+
+/// The LLVM triple of a Halide CPU target, for the targets actc supports.
+std::string llvmTriple(const Halide::Target &target) {
+  std::string os = target.os == Halide::Target::OSX ? "apple-macosx"
+                                                    : "unknown-linux-gnu";
+  if (target.arch == Halide::Target::X86 && target.bits == 64)
+    return "x86_64-" + os;
+  if (target.arch == Halide::Target::ARM && target.bits == 64)
+    return "aarch64-" + os;
+  return "";
+}
+
+/// A machine for the wrapper's target: generic CPU (the wrappers are scalar
+/// glue), position-independent so the object also fits a shared library.
+std::unique_ptr<llvm::TargetMachine> targetMachine(const Halide::Target &target,
+                                                   std::string &error) {
+  std::string triple = llvmTriple(target);
+  if (triple.empty()) {
+    error = "no C interface for target '" + target.to_string() + "'";
+    return nullptr;
+  }
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return nullptr;
+  return std::unique_ptr<llvm::TargetMachine>(llvmTarget->createTargetMachine(
+      triple, "", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
+}
+
+} // namespace
+
+mlir::FailureOr<std::string>
+act::compileCWrappers(const std::vector<Kernel> &kernels,
+                      const Halide::Target &target, std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> machine = targetMachine(target, error);
+  if (!machine)
+    return mlir::failure();
+  llvm::LLVMContext context;
+  llvm::Module module("actc_c_interface", context);
+  module.setTargetTriple(machine->getTargetTriple().str());
+  module.setDataLayout(machine->createDataLayout());
+  WrapperBuilder builder(context, module);
+  for (const Kernel &kernel : kernels) {
+    switch (kernel.kind) {
+    case KernelKind::Forward:
+      builder.buildForward(kernel);
+      break;
+    }
+  }
+  if (llvm::verifyModule(module, &llvm::errs()))
+    llvm::report_fatal_error("actc built an invalid C wrapper module");
+
+  llvm::SmallString<0> object;
+  llvm::raw_svector_ostream os(object);
+  llvm::legacy::PassManager passes;
+  if (machine->addPassesToEmitFile(passes, os, nullptr,
+                                   llvm::CGFT_ObjectFile)) {
+    error = "LLVM cannot emit objects for '" + target.to_string() + "'";
+    return mlir::failure();
+  }
+  passes.run(module);
+  return std::string(object.str());
+}
+
+std::string act::cDeclaration(const Kernel &kernel, ActivationOp activation) {
+  std::string name = "actc_" + kernel.activation + "_" +
+                     kernelName(kernel.kind).str();
+  switch (kernel.kind) {
+  case KernelKind::Forward:
+    return "int " + name + "(const float *x, float *y, int64_t n" +
+           cParamList(kernel, activation) + ")";
+  }
+  llvm_unreachable("unknown kernel kind");
+}
+
+std::string act::cHeader(const std::vector<Kernel> &kernels,
+                         llvm::ArrayRef<ActivationOp> activations,
+                         llvm::StringRef guard, llvm::StringRef source) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "/* Generated by actc from " << source << "; do not edit.\n"
+     << " * Arrays are float32, contiguous; y may alias x. Each function "
+        "returns 0 on\n"
+     << " * success, nonzero on failure (1: negative size, 2: null array, "
+        "<0: kernel). */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
+  for (ActivationOp activation : activations) {
+    os << "\n/* " << activation.sym_name();
+    if (auto doc = activation->getAttrOfType<mlir::StringAttr>("doc"))
+      os << ": " << doc.getValue();
+    os << " */\n";
+    for (unsigned i = 0; i < activation.getNumParams(); ++i)
+      os << "/*   " << activation.getParamName(i) << ": default "
+         << llvm::format("%.9g", activation.getParamDefault(i))
+         << (activation.isLearnable(i) ? ", learnable" : "") << " */\n";
+    for (const Kernel &kernel : kernels)
+      if (kernel.activation == activation.sym_name())
+        os << cDeclaration(kernel, activation) << ";\n";
+  }
+  os << "\n#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
+     << guard << " */\n";
+  return os.str();
+}

@@ -1,0 +1,30 @@
+// The passes over act IR and the pipeline behind --emit=mlir-opt.
+#ifndef ACTC_COMPILER_PASSES_PASSES_H
+#define ACTC_COMPILER_PASSES_PASSES_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+#include <memory>
+
+namespace act {
+
+/// Replaces every act.call by the callee's body with its parameters bound.
+std::unique_ptr<mlir::Pass> createInlineCallsPass();
+
+/// Folds constant subexpressions in double precision (one rounding to f32,
+/// when lowered) and applies the exact algebraic rewrites of ActCombine.td.
+std::unique_ptr<mlir::Pass> createFoldConstantsPass();
+
+/// inline -> symbol-dce -> fold constants -> canonicalize -> cse. Honours
+/// MLIR's pass-manager command-line options (--mlir-print-ir-after-all...).
+mlir::LogicalResult optimize(mlir::ModuleOp module);
+
+/// True if `value` is an act.constant equal to `expected` (for DRR).
+bool isConstantValue(mlir::Value value, double expected);
+/// True if `value` is an act.constant -0.0.
+bool isNegativeZero(mlir::Value value);
+
+} // namespace act
+
+#endif // ACTC_COMPILER_PASSES_PASSES_H

@@ -1,0 +1,26 @@
+// Loads a .act file with its imports into a checked Program.
+#ifndef ACTC_DSL_LOADER_H
+#define ACTC_DSL_LOADER_H
+
+#include "dsl/AST.h"
+
+#include <memory>
+
+namespace act {
+
+class DiagnosticEngine;
+
+/// Reads `path` ("-" for standard input), parses it and every file it imports
+/// (relative to the importing file; "std.act" is always the shipped standard
+/// library), and runs the semantic checks. Every error found is reported
+/// through `diags`; returns null when there was any.
+std::unique_ptr<Program> loadProgram(llvm::StringRef path,
+                                     DiagnosticEngine &diags);
+
+/// The text of the shipped standard library (dsl/std.act, embedded at build
+/// time so that actc needs no file beside it).
+llvm::StringRef standardLibrarySource();
+
+} // namespace act
+
+#endif // ACTC_DSL_LOADER_H
