@@ -41,24 +41,74 @@ public:
     llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
     std::vector<llvm::Type *> argTypes{f32Ptr, f32Ptr, b.getInt64Ty()};
     argTypes.insert(argTypes.end(), kernel.params.size(), b.getFloatTy());
-    llvm::Function *wrapper = defineFunction(
-        "actc_" + kernel.activation + "_forward", argTypes);
+    llvm::Function *wrapper = defineFunction(cName(kernel), argTypes);
     llvm::Value *x = wrapper->getArg(0), *y = wrapper->getArg(1),
                 *n = wrapper->getArg(2);
+    std::vector<llvm::Value *> params = arguments(wrapper, 3, kernel.params.size());
     llvm::Value *xBuffer = allocaBuffer(1), *yBuffer = allocaBuffer(1);
     checkArguments(wrapper, n, {x, y});
 
     // for (offset = 0; offset < n; offset += chunk) kernel(x + offset, ...)
     ChunkLoop loop = beginChunkLoop(wrapper, n);
-    fillBuffer(xBuffer, b.CreateGEP(b.getFloatTy(), x, loop.offset),
-               {{loop.extent, b.getInt32(1)}});
-    fillBuffer(yBuffer, b.CreateGEP(b.getFloatTy(), y, loop.offset),
-               {{loop.extent, b.getInt32(1)}});
-    std::vector<llvm::Value *> callArgs{xBuffer};
-    for (unsigned i = 0; i < kernel.params.size(); ++i)
-      callArgs.push_back(wrapper->getArg(3 + i));
-    callArgs.push_back(yBuffer);
-    endChunkLoop(wrapper, loop, callKernel(kernel.halideName(), callArgs));
+    fillVector(xBuffer, x, loop);
+    fillVector(yBuffer, y, loop);
+    llvm::Value *status = callKernel(kernel.functions[0].name,
+                                     concat({xBuffer}, params, {yBuffer}));
+    endChunkLoop(wrapper, loop, status);
+    b.CreateRet(b.getInt32(0));
+  }
+
+  /// dx = dy f'(x) chunk by chunk; each learnable parameter's gradient is
+  /// summed over the chunks and stored once all succeeded.
+  void buildBackward(const Kernel &kernel) {
+    llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
+    size_t numParams = kernel.params.size(), numLearned = kernel.learnedParams.size();
+    std::vector<llvm::Type *> argTypes{f32Ptr, f32Ptr, f32Ptr, b.getInt64Ty()};
+    argTypes.insert(argTypes.end(), numParams, b.getFloatTy());
+    argTypes.insert(argTypes.end(), numLearned, f32Ptr);
+    llvm::Function *wrapper = defineFunction(cName(kernel), argTypes);
+    llvm::Value *x = wrapper->getArg(0), *dy = wrapper->getArg(1),
+                *dx = wrapper->getArg(2), *n = wrapper->getArg(3);
+    std::vector<llvm::Value *> params = arguments(wrapper, 4, numParams);
+    std::vector<llvm::Value *> gradients =
+        arguments(wrapper, 4 + numParams, numLearned);
+    llvm::Value *xBuffer = allocaBuffer(1), *dyBuffer = allocaBuffer(1),
+                *dxBuffer = allocaBuffer(1);
+    std::vector<llvm::Value *> partialBuffers, partials, totals;
+    for (size_t j = 0; j < numLearned; ++j) {
+      partialBuffers.push_back(allocaBuffer(0));
+      partials.push_back(entryAlloca(b.getFloatTy()));
+      totals.push_back(entryAlloca(b.getFloatTy()));
+      b.CreateStore(llvm::ConstantFP::get(b.getFloatTy(), 0.0), totals.back());
+    }
+    checkArguments(wrapper, n, {x, dy, dx});
+    for (llvm::Value *gradient : gradients)
+      branchToErrorIf(wrapper, b.CreateIsNull(gradient), kErrorNullPointer);
+
+    ChunkLoop loop = beginChunkLoop(wrapper, n);
+    fillVector(xBuffer, x, loop);
+    fillVector(dyBuffer, dy, loop);
+    if (numLearned != 0) {
+      // Before dx is written: dx may alias dy.
+      for (size_t j = 0; j < numLearned; ++j)
+        fillBuffer(partialBuffers[j], partials[j], {});
+      llvm::Value *status =
+          callKernel(kernel.functions[0].name,
+                     concat({xBuffer, dyBuffer}, params, partialBuffers));
+      checkStatus(wrapper, status);
+      for (size_t j = 0; j < numLearned; ++j)
+        b.CreateStore(b.CreateFAdd(b.CreateLoad(b.getFloatTy(), totals[j]),
+                                   b.CreateLoad(b.getFloatTy(), partials[j])),
+                      totals[j]);
+    }
+    fillVector(dxBuffer, dx, loop);
+    llvm::Value *status =
+        callKernel(kernel.functions.back().name,
+                   concat({xBuffer, dyBuffer}, params, {dxBuffer}));
+    endChunkLoop(wrapper, loop, status);
+    for (size_t j = 0; j < numLearned; ++j)
+      b.CreateStore(b.CreateLoad(b.getFloatTy(), totals[j]), gradients[j]);
+    b.CreateRet(b.getInt32(0));
   }
 
 private:
@@ -74,6 +124,46 @@ private:
     llvm::Value *n;
     llvm::BasicBlock *done;
   };
+
+  static std::string cName(const Kernel &kernel) {
+    return "actc_" + kernel.activation + "_" + kernelName(kernel.kind).str();
+  }
+
+  static std::vector<llvm::Value *> arguments(llvm::Function *f, unsigned first,
+                                              size_t count) {
+    std::vector<llvm::Value *> args;
+    for (size_t i = 0; i < count; ++i)
+      args.push_back(f->getArg(first + i));
+    return args;
+  }
+
+  static std::vector<llvm::Value *>
+  concat(std::vector<llvm::Value *> a, llvm::ArrayRef<llvm::Value *> b,
+         llvm::ArrayRef<llvm::Value *> c) {
+    a.insert(a.end(), b.begin(), b.end());
+    a.insert(a.end(), c.begin(), c.end());
+    return a;
+  }
+
+  llvm::AllocaInst *entryAlloca(llvm::Type *type) {
+    llvm::Function *f = b.GetInsertBlock()->getParent();
+    llvm::IRBuilder<> eb(&f->getEntryBlock(), f->getEntryBlock().begin());
+    return eb.CreateAlloca(type);
+  }
+
+  /// The chunk [offset, offset + extent) of a float array.
+  void fillVector(llvm::Value *buffer, llvm::Value *array, const ChunkLoop &loop) {
+    fillBuffer(buffer, b.CreateGEP(b.getFloatTy(), array, loop.offset),
+               {{loop.extent, b.getInt32(1)}});
+  }
+
+  /// Returns the kernel's code if it failed.
+  void checkStatus(llvm::Function *f, llvm::Value *status) {
+    auto *next = llvm::BasicBlock::Create(context, "ok", f, errorBlock);
+    errorCode->addIncoming(status, b.GetInsertBlock());
+    b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), errorBlock, next);
+    b.SetInsertPoint(next);
+  }
 
   llvm::Function *defineFunction(const std::string &name,
                                  llvm::ArrayRef<llvm::Type *> argTypes) {
@@ -158,6 +248,8 @@ private:
         b.CreateConstGEP1_64(b.getInt8Ty(), buffer,
                              offsetof(halide_buffer_t, dim)),
         b.getInt8PtrTy()->getPointerTo());
+    if (shape.empty())
+      return;
     llvm::Value *dims = b.CreateLoad(b.getInt8PtrTy(), dimsAddress);
     for (size_t d = 0; d < shape.size(); ++d) {
       size_t base = d * sizeof(halide_dimension_t);
@@ -187,18 +279,15 @@ private:
     return {offset, b.CreateTrunc(chunk, b.getInt32Ty()), n, done};
   }
 
-  /// Fails with the kernel's code, or moves to the next chunk.
+  /// Fails with the kernel's code, or moves to the next chunk; continues
+  /// after the loop.
   void endChunkLoop(llvm::Function *f, ChunkLoop &loop, llvm::Value *status) {
-    auto *next = llvm::BasicBlock::Create(context, "next", f, loop.done);
-    errorCode->addIncoming(status, b.GetInsertBlock());
-    b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), errorBlock, next);
-    b.SetInsertPoint(next);
+    checkStatus(f, status);
     llvm::Value *nextOffset =
         b.CreateAdd(loop.offset, b.CreateZExt(loop.extent, b.getInt64Ty()));
-    loop.offset->addIncoming(nextOffset, next);
+    loop.offset->addIncoming(nextOffset, b.GetInsertBlock());
     b.CreateBr(loop.offset->getParent());
     b.SetInsertPoint(loop.done);
-    b.CreateRet(b.getInt32(0));
   }
 
   /// Calls the kernel through Halide's `NAME_argv(void **args)` entry point,
@@ -230,10 +319,10 @@ private:
   }
 };
 
-std::string cParamList(const Kernel &kernel, ActivationOp activation) {
+std::string cParamList(const Kernel &kernel) {
   std::string list;
-  for (unsigned i = 0; i < kernel.params.size(); ++i)
-    list += ", float " + activation.getParamName(i).str();
+  for (const std::string &name : kernel.paramNames)
+    list += ", float " + name;
   return list;
 }
 
@@ -287,6 +376,9 @@ act::compileCWrappers(const std::vector<Kernel> &kernels,
     case KernelKind::Forward:
       builder.buildForward(kernel);
       break;
+    case KernelKind::Backward:
+      builder.buildBackward(kernel);
+      break;
     }
   }
   if (llvm::verifyModule(module, &llvm::errs()))
@@ -304,13 +396,20 @@ act::compileCWrappers(const std::vector<Kernel> &kernels,
   return std::string(object.str());
 }
 
-std::string act::cDeclaration(const Kernel &kernel, ActivationOp activation) {
+std::string act::cDeclaration(const Kernel &kernel) {
   std::string name = "actc_" + kernel.activation + "_" +
                      kernelName(kernel.kind).str();
   switch (kernel.kind) {
   case KernelKind::Forward:
     return "int " + name + "(const float *x, float *y, int64_t n" +
-           cParamList(kernel, activation) + ")";
+           cParamList(kernel) + ")";
+  case KernelKind::Backward: {
+    std::string gradients;
+    for (unsigned index : kernel.learnedParams)
+      gradients += ", float *d_" + kernel.paramNames[index];
+    return "int " + name + "(const float *x, const float *dy, float *dx, " +
+           "int64_t n" + cParamList(kernel) + gradients + ")";
+  }
   }
   llvm_unreachable("unknown kernel kind");
 }
@@ -339,7 +438,7 @@ std::string act::cHeader(const std::vector<Kernel> &kernels,
          << (activation.isLearnable(i) ? ", learnable" : "") << " */\n";
     for (const Kernel &kernel : kernels)
       if (kernel.activation == activation.sym_name())
-        os << cDeclaration(kernel, activation) << ";\n";
+        os << cDeclaration(kernel) << ";\n";
   }
   os << "\n#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
      << guard << " */\n";

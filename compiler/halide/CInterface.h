@@ -19,7 +19,7 @@ mlir::FailureOr<std::string> compileCWrappers(const std::vector<Kernel> &kernels
                                               std::string &error);
 
 /// The C declaration of `kernel`'s wrapper, without the trailing `;`.
-std::string cDeclaration(const Kernel &kernel, ActivationOp activation);
+std::string cDeclaration(const Kernel &kernel);
 
 /// A header that compiles as C and C++, needs no Halide header, and declares
 /// every wrapper with the activation's documentation.

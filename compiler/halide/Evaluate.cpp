@@ -6,10 +6,13 @@
 using namespace act;
 
 mlir::FailureOr<std::vector<float>>
-act::evaluate(ActivationOp activation, const std::vector<float> &inputs,
+act::evaluate(ActivationOp activation, bool derivative,
+              const std::vector<float> &inputs,
               const std::map<std::string, float> &params,
               const Halide::Target &target) {
-  mlir::FailureOr<Kernel> kernel = buildForward(activation, target);
+  mlir::FailureOr<Kernel> kernel =
+      derivative ? buildBackward(activation, target)
+                 : buildForward(activation, target);
   if (mlir::failed(kernel))
     return mlir::failure();
   for (unsigned i = 0; i < activation.getNumParams(); ++i) {
@@ -20,12 +23,17 @@ act::evaluate(ActivationOp activation, const std::vector<float> &inputs,
   std::vector<float> outputs(inputs.size());
   if (inputs.empty())
     return outputs;
-  std::vector<float> in = inputs;
-  Halide::Buffer<float> x(in.data(), static_cast<int>(in.size()));
-  Halide::Buffer<float> y(outputs.data(), static_cast<int>(outputs.size()));
+  std::vector<float> in = inputs, ones(inputs.size(), 1.0f);
+  int n = static_cast<int>(in.size());
+  Halide::Buffer<float> x(in.data(), n), dy(ones.data(), n);
+  Halide::Buffer<float> y(outputs.data(), n);
   kernel->inputs[0].set(x);
+  if (derivative)
+    kernel->inputs[1].set(dy);
+  // The last function computes y (forward) or dx (backward).
+  Halide::Pipeline pipeline = kernel->functions.back().pipeline;
   try {
-    kernel->pipeline.realize(y, target);
+    pipeline.realize(y, target);
   } catch (const Halide::Error &error) {
     activation.emitError("Halide failed: ") << error.what();
     return mlir::failure();

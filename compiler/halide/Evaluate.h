@@ -12,10 +12,12 @@
 
 namespace act {
 
-/// f(x) for each x, through the same kernel --emit=lib compiles, JIT-compiled
-/// for `target`. `params` overrides parameter defaults by name.
+/// f(x) for each x, through the same forward kernel --emit=lib compiles,
+/// JIT-compiled for `target`; with `derivative`, f'(x) through the backward
+/// kernel's dx with dy = 1. `params` overrides parameter defaults by name.
 mlir::FailureOr<std::vector<float>>
-evaluate(ActivationOp activation, const std::vector<float> &inputs,
+evaluate(ActivationOp activation, bool derivative,
+         const std::vector<float> &inputs,
          const std::map<std::string, float> &params,
          const Halide::Target &target);
 

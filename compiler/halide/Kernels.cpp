@@ -1,60 +1,157 @@
-// The kernels' algorithms: each one a Halide Func over the lowered activation.
+// The kernels' algorithms: each one Halide Funcs over the lowered activation.
 #include "compiler/halide/Kernels.h"
 
 #include "compiler/halide/LowerToHalide.h"
 #include "compiler/halide/Schedule.h"
+#include "compiler/passes/Passes.h"
 
 using namespace act;
+
+static const KernelKind kAllKernels[] = {KernelKind::Forward,
+                                         KernelKind::Backward};
+
+llvm::ArrayRef<KernelKind> act::allKernelKinds() { return kAllKernels; }
 
 llvm::StringRef act::kernelName(KernelKind kind) {
   switch (kind) {
   case KernelKind::Forward:
     return "forward";
+  case KernelKind::Backward:
+    return "backward";
   }
   llvm_unreachable("unknown kernel kind");
 }
 
-std::string Kernel::halideName() const {
-  return "actc_" + activation + "_" + kernelName(kind).str() + "_halide";
+std::optional<KernelKind> act::parseKernelName(llvm::StringRef name) {
+  for (KernelKind kind : kAllKernels)
+    if (kernelName(kind) == name)
+      return kind;
+  return std::nullopt;
 }
 
-std::vector<Halide::Argument> Kernel::arguments() const {
-  std::vector<Halide::Argument> args;
-  for (const Halide::ImageParam &input : inputs)
-    args.push_back(input);
-  for (const Halide::Param<float> &param : params)
-    args.push_back(param);
+/// The kernel's scalar parameters, one Halide Param per activation
+/// parameter, set to its default (what JIT evaluation uses unless overridden).
+static Kernel makeKernel(KernelKind kind, ActivationOp activation) {
+  Kernel kernel{kind, activation.sym_name().str(), {}, {}, {}, {}, {}};
+  for (unsigned i = 0, e = activation.getNumParams(); i != e; ++i) {
+    std::string name = activation.getParamName(i).str();
+    Halide::Param<float> param("p_" + name);
+    param.set(static_cast<float>(activation.getParamDefault(i)));
+    kernel.paramNames.push_back(name);
+    kernel.params.push_back(param);
+    if (activation.isLearnable(i))
+      kernel.learnedParams.push_back(i);
+  }
+  return kernel;
+}
+
+static std::vector<Halide::Argument> arguments(const Kernel &kernel) {
+  std::vector<Halide::Argument> args(kernel.inputs.begin(), kernel.inputs.end());
+  args.insert(args.end(), kernel.params.begin(), kernel.params.end());
   return args;
 }
 
-/// One scalar Param per activation parameter, named as in the source, with
-/// its default (what JIT evaluation uses unless --set overrides it).
-static std::vector<Halide::Param<float>> makeParams(ActivationOp activation) {
-  std::vector<Halide::Param<float>> params;
-  for (unsigned i = 0, e = activation.getNumParams(); i != e; ++i) {
-    Halide::Param<float> param("p_" + activation.getParamName(i).str());
-    param.set(static_cast<float>(activation.getParamDefault(i)));
-    params.push_back(param);
-  }
-  return params;
+static std::string halideName(const Kernel &kernel, llvm::StringRef part) {
+  return "actc_" + kernel.activation + "_" + part.str() + "_halide";
+}
+
+/// `function` at element `at` of `x`, with the kernel's parameters.
+static mlir::FailureOr<Halide::Expr> apply(ActivationOp function,
+                                           const Kernel &kernel,
+                                           const Halide::Expr &x) {
+  std::vector<Halide::Expr> params(kernel.params.begin(), kernel.params.end());
+  return lowerToHalide(function, x, params);
+}
+
+/// The derivative `wrt` of `activation` made by the Differentiate pass.
+static ActivationOp derivativeOf(ActivationOp activation, llvm::StringRef wrt) {
+  auto module = activation->getParentOfType<mlir::ModuleOp>();
+  std::string name = derivativeName(activation.sym_name(), wrt);
+  auto derivative = module.lookupSymbol<ActivationOp>(name);
+  if (!derivative)
+    activation.emitError("no derivative '") << name
+                                            << "': run the optimisation pipeline first";
+  return derivative;
 }
 
 mlir::FailureOr<Kernel> act::buildForward(ActivationOp activation,
                                           const Halide::Target &target) {
-  Kernel kernel{KernelKind::Forward, activation.sym_name().str(), {}, {}, {}};
+  Kernel kernel = makeKernel(KernelKind::Forward, activation);
   Halide::ImageParam x(Halide::Float(32), 1, "x");
   kernel.inputs = {x};
-  kernel.params = makeParams(activation);
-  std::vector<Halide::Expr> params(kernel.params.begin(), kernel.params.end());
 
   Halide::Var i("i");
-  auto value = lowerToHalide(activation, x(i), params);
+  auto value = apply(activation, kernel, x(i));
   if (mlir::failed(value))
     return mlir::failure();
   Halide::Func y("y");
   y(i) = *value;
 
   scheduleElementwise(y, i, {x}, target);
-  kernel.pipeline = Halide::Pipeline(y);
+  kernel.functions.push_back(
+      {halideName(kernel, "forward"), Halide::Pipeline(y), arguments(kernel)});
   return kernel;
+}
+
+mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
+                                           const Halide::Target &target) {
+  Kernel kernel = makeKernel(KernelKind::Backward, activation);
+  Halide::ImageParam x(Halide::Float(32), 1, "x");
+  Halide::ImageParam dy(Halide::Float(32), 1, "dy");
+  kernel.inputs = {x, dy};
+
+  if (!kernel.learnedParams.empty()) {
+    std::vector<Halide::Func> sums;
+    Halide::RDom r(0, x.dim(0).extent(), "r");
+    for (unsigned index : kernel.learnedParams) {
+      ActivationOp partial = derivativeOf(
+          activation, activation.getParamName(index));
+      if (!partial)
+        return mlir::failure();
+      auto value = apply(partial, kernel, x(r));
+      if (mlir::failed(value))
+        return mlir::failure();
+      // Accumulated in double: float32 partial sums over millions of
+      // elements would lose the gradient's low digits.
+      Halide::Func total("total_" + kernel.paramNames[index]);
+      total() = Halide::cast<double>(0);
+      total() += Halide::cast<double>(dy(r) * *value);
+      scheduleSum(total, r, target);
+      Halide::Func sum("d_" + kernel.paramNames[index]);
+      sum() = Halide::cast<float>(total());
+      sums.push_back(sum);
+    }
+    constrainDense({x, dy});
+    kernel.functions.push_back(
+        {halideName(kernel, "backward_params"), Halide::Pipeline(sums),
+         arguments(kernel)});
+  }
+
+  ActivationOp derivative = derivativeOf(activation, activation.param_names()[0]
+                                                         .cast<mlir::StringAttr>()
+                                                         .getValue());
+  if (!derivative)
+    return mlir::failure();
+  Halide::Var i("i");
+  auto slope = apply(derivative, kernel, x(i));
+  if (mlir::failed(slope))
+    return mlir::failure();
+  Halide::Func dx("dx");
+  dx(i) = dy(i) * *slope;
+  scheduleElementwise(dx, i, {x, dy}, target);
+  kernel.functions.push_back(
+      {halideName(kernel, "backward"), Halide::Pipeline(dx), arguments(kernel)});
+  return kernel;
+}
+
+mlir::FailureOr<Kernel> act::buildKernel(KernelKind kind,
+                                         ActivationOp activation,
+                                         const Halide::Target &target) {
+  switch (kind) {
+  case KernelKind::Forward:
+    return buildForward(activation, target);
+  case KernelKind::Backward:
+    return buildBackward(activation, target);
+  }
+  llvm_unreachable("unknown kernel kind");
 }

@@ -6,35 +6,53 @@
 
 #include "Halide.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace act {
 
 /// The kernels of the C interface (CLI.md), in the order the header lists them.
-enum class KernelKind { Forward };
+enum class KernelKind { Forward, Backward };
 
-/// "forward", as `--kernels=` spells it and the C function's suffix.
+/// "forward", "backward": as `--kernels=` spells them, and the C suffix.
 llvm::StringRef kernelName(KernelKind kind);
+/// The kernel `--kernels=` calls `name`, if any.
+std::optional<KernelKind> parseKernelName(llvm::StringRef name);
+/// Every kernel kind, in header order.
+llvm::ArrayRef<KernelKind> allKernelKinds();
 
-/// One scheduled Halide pipeline and its arguments in the C interface's
-/// order: buffers and scalar parameters in, then the outputs.
+/// One Halide pipeline and the name and arguments it is compiled with.
+struct HalideFunction {
+  std::string name;
+  Halide::Pipeline pipeline;
+  std::vector<Halide::Argument> arguments; // Inputs; outputs follow in Halide.
+};
+
+/// One C-interface kernel: the Halide functions its C wrapper calls, in order.
+/// All of them share the kernel's inputs and scalar parameters.
 struct Kernel {
   KernelKind kind;
   std::string activation;
-  Halide::Pipeline pipeline;
+  std::vector<std::string> paramNames;  // Every parameter, in order.
+  std::vector<unsigned> learnedParams;  // Indices of `learn` parameters.
   std::vector<Halide::ImageParam> inputs;
   std::vector<Halide::Param<float>> params;
-
-  /// The name of the Halide function the C wrapper calls.
-  std::string halideName() const;
-  /// The Halide arguments, inputs then parameters (outputs follow).
-  std::vector<Halide::Argument> arguments() const;
+  std::vector<HalideFunction> functions;
 };
 
-/// y(i) = f(x(i), params...), scheduled for `target`.
+/// forward: y(i) = f(x(i), params...).
 mlir::FailureOr<Kernel> buildForward(ActivationOp activation,
                                      const Halide::Target &target);
+
+/// backward: dx(i) = dy(i) f'(x(i)), and for each learnable parameter p,
+/// d_p = sum_i dy(i) df/dp(x(i)). The sums are a first function (they read
+/// dy before dx, which may alias it, is written), dx the second.
+mlir::FailureOr<Kernel> buildBackward(ActivationOp activation,
+                                      const Halide::Target &target);
+
+mlir::FailureOr<Kernel> buildKernel(KernelKind kind, ActivationOp activation,
+                                    const Halide::Target &target);
 
 } // namespace act
 

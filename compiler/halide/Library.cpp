@@ -16,12 +16,8 @@ act::buildKernels(const CompileRequest &request) {
   std::vector<Kernel> kernels;
   for (ActivationOp activation : request.activations)
     for (KernelKind kind : request.kernels) {
-      mlir::FailureOr<Kernel> kernel = mlir::failure();
-      switch (kind) {
-      case KernelKind::Forward:
-        kernel = buildForward(activation, request.target);
-        break;
-      }
+      mlir::FailureOr<Kernel> kernel =
+          buildKernel(kind, activation, request.target);
       if (mlir::failed(kernel))
         return mlir::failure();
       kernels.push_back(std::move(*kernel));
@@ -33,11 +29,12 @@ act::buildKernels(const CompileRequest &request) {
 static Halide::Module linkKernels(const std::vector<Kernel> &kernels,
                                   const Halide::Target &target) {
   std::vector<Halide::Module> modules;
-  for (const Kernel &kernel : kernels) {
-    Halide::Pipeline pipeline = kernel.pipeline; // A shared handle.
-    modules.push_back(pipeline.compile_to_module(kernel.arguments(),
-                                                 kernel.halideName(), target));
-  }
+  for (const Kernel &kernel : kernels)
+    for (const HalideFunction &function : kernel.functions) {
+      Halide::Pipeline pipeline = function.pipeline; // A shared handle.
+      modules.push_back(pipeline.compile_to_module(function.arguments,
+                                                   function.name, target));
+    }
   return Halide::link_modules("actc_kernels", modules);
 }
 
@@ -198,5 +195,7 @@ act::parseTarget(llvm::ArrayRef<std::string> targets, std::string &error) {
     error = "unknown target '" + name + "'";
     return mlir::failure();
   }
-  return Halide::Target(name);
+  // IEEE semantics everywhere: without strict float, Halide and LLVM rewrite
+  // x * 0 to 0 and x - x to 0 (wrong for inf and NaN) and lose -0.
+  return Halide::Target(name).with_feature(Halide::Target::StrictFloat);
 }

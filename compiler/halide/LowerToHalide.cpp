@@ -20,8 +20,10 @@ Expr negate(const Expr &x) {
 }
 
 /// `a != b` that is true when either is NaN, as C's (and arith.cmpf une).
+/// Halide simplifies `x != x` to false even in strict-float mode, so the NaN
+/// test is explicit.
 Expr notEqual(const Expr &a, const Expr &b) {
-  return !(a == b);
+  return a != b || Halide::is_nan(a) || Halide::is_nan(b);
 }
 
 Expr compare(arith::CmpFPredicate predicate, const Expr &a, const Expr &b) {

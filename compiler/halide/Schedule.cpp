@@ -20,14 +20,18 @@ constexpr int kVectorsPerIteration = 2;
 
 } // namespace
 
+void act::constrainDense(const std::vector<ImageParam> &inputs) {
+  for (const ImageParam &input : inputs)
+    input.dim(0).set_min(0).set_stride(1);
+}
+
 void act::scheduleElementwise(Func out, Var i,
                               const std::vector<ImageParam> &inputs,
                               const Target &target) {
   // Dense, zero-based arrays: this lets Halide index with plain offsets.
   OutputImageParam output = out.output_buffer();
   output.dim(0).set_min(0).set_stride(1);
-  for (const ImageParam &input : inputs)
-    input.dim(0).set_min(0).set_stride(1);
+  constrainDense(inputs);
 
   const int lanes = target.natural_vector_size<float>() * kVectorsPerIteration;
   Expr n = output.dim(0).extent();
@@ -39,4 +43,20 @@ void act::scheduleElementwise(Func out, Var i,
       .parallel(task)
       .vectorize(inner, lanes, TailStrategy::GuardWithIf);
   out.vectorize(i, lanes, TailStrategy::GuardWithIf);
+}
+
+void act::scheduleSum(Func total, RDom r, const Target &target) {
+  // Each task sums one block of elements, vector lanes apart; the tasks'
+  // partial sums are then added serially. rfactor makes both splits legal
+  // for a reduction (Halide reassociates the double-precision sum).
+  const int lanes = target.natural_vector_size<double>();
+  RVar block("block"), inBlock("in_block"), group("group"), lane("lane");
+  Var task("task"), laneVar("lane_var");
+  total.update().split(r.x, block, inBlock, kElementsPerTask);
+  Func perTask = total.update().rfactor(block, task);
+  perTask.compute_root().update().parallel(task);
+  perTask.update().split(inBlock, group, lane, lanes);
+  Func perLane = perTask.update().rfactor(lane, laneVar);
+  perLane.compute_at(perTask, task).vectorize(laneVar);
+  perLane.update().vectorize(laneVar);
 }

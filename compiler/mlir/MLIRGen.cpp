@@ -2,6 +2,7 @@
 #include "compiler/mlir/MLIRGen.h"
 
 #include "compiler/mlir/ActDialect.h"
+#include "compiler/passes/Passes.h"
 #include "dsl/Builtins.h"
 
 #include "llvm/ADT/ScopedHashTable.h"
@@ -54,7 +55,27 @@ private:
   }
   Location loc(llvm::SMLoc where) { return loc(currentBuffer, where); }
 
+  /// The activation, and its `grad` clause as the derivative `NAME.d_x`
+  /// (what the Differentiate pass would otherwise derive).
   void genActivation(const Activation &activation, bool isPrivate) {
+    ActivationOp forward =
+        genFunction(activation, activation.name, *activation.body, isPrivate);
+    if (!activation.grad)
+      return;
+    ActivationOp derivative =
+        genFunction(activation, derivativeName(activation.name, activation.input),
+                    *activation.grad, isPrivate, forward);
+    derivative->setAttr("derivative_of", builder.getStringAttr(activation.name));
+    derivative->setAttr("wrt", builder.getStringAttr(activation.input));
+    derivative->removeAttr("doc");
+  }
+
+  /// An act.activation with the activation's arguments computing `body`. In
+  /// a grad clause (`forward` set), `y` is the forward result unless an
+  /// argument is called `y`.
+  ActivationOp genFunction(const Activation &activation, llvm::StringRef name,
+                           const Expr &body, bool isPrivate,
+                           ActivationOp forward = nullptr) {
     currentBuffer = activation.bufferId;
     SmallVector<Attribute> names{builder.getStringAttr(activation.input)};
     SmallVector<Attribute> defaults, learn;
@@ -65,7 +86,7 @@ private:
     }
     Location location = loc(activation.nameRange.Start);
     auto op = builder.create<ActivationOp>(
-        location, builder.getStringAttr(activation.name),
+        location, builder.getStringAttr(name),
         isPrivate ? builder.getStringAttr("private") : StringAttr(),
         builder.getArrayAttr(names), builder.getArrayAttr(defaults),
         builder.getArrayAttr(learn));
@@ -77,14 +98,22 @@ private:
     SmallVector<Location> argLocs{loc(activation.inputRange.Start)};
     for (const Param &param : activation.params)
       argLocs.push_back(loc(param.nameRange.Start));
+    OpBuilder::InsertionGuard guard(builder);
     Block *block = builder.createBlock(&op.body(), {}, argTypes, argLocs);
 
     llvm::ScopedHashTableScope<llvm::StringRef, Value> argScope(scope);
+    if (forward) {
+      Value y = builder.create<CallOp>(loc(body.getLoc()), builder.getF32Type(),
+                                       forward.sym_name(),
+                                       ValueRange(block->getArguments()));
+      scope.insert("y", y);
+    }
     scope.insert(activation.input, block->getArgument(0));
     for (unsigned i = 0, e = activation.params.size(); i != e; ++i)
       scope.insert(activation.params[i].name, block->getArgument(i + 1));
-    Value result = asFloat(genExpr(*activation.body));
-    builder.create<ReturnOp>(loc(activation.body->getLoc()), result);
+    Value result = asFloat(genExpr(body));
+    builder.create<ReturnOp>(loc(body.getLoc()), result);
+    return op;
   }
 
   Value constant(Location location, double value) {

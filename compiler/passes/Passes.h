@@ -6,17 +6,28 @@
 #include "mlir/Pass/Pass.h"
 
 #include <memory>
+#include <string>
 
 namespace act {
 
 /// Replaces every act.call by the callee's body with its parameters bound.
 std::unique_ptr<mlir::Pass> createInlineCallsPass();
 
+/// Derives, for every activation f, `f.d_x` (df/dx) and `f.d_p` for each
+/// learnable parameter p, as activations of the same arguments. An existing
+/// `f.d_x` (from a `grad` clause) is kept. Calls are differentiated through
+/// their callees' derivatives, so it runs before inlining.
+std::unique_ptr<mlir::Pass> createDifferentiatePass();
+
+/// The name of the derivative of `activation` with respect to `argument`.
+std::string derivativeName(llvm::StringRef activation, llvm::StringRef argument);
+
 /// Folds constant subexpressions in double precision (one rounding to f32,
 /// when lowered) and applies the exact algebraic rewrites of ActCombine.td.
 std::unique_ptr<mlir::Pass> createFoldConstantsPass();
 
-/// inline -> symbol-dce -> fold constants -> canonicalize -> cse. Honours
+/// differentiate -> inline -> symbol-dce -> fold constants -> canonicalize ->
+/// cse. Honours
 /// MLIR's pass-manager command-line options (--mlir-print-ir-after-all...).
 mlir::LogicalResult optimize(mlir::ModuleOp module);
 

@@ -9,6 +9,7 @@ using namespace mlir;
 LogicalResult act::optimize(ModuleOp module) {
   PassManager pm(module.getContext());
   applyPassManagerCLOptions(pm);
+  pm.addPass(createDifferentiatePass());
   pm.addPass(createInlineCallsPass());
   // Imported activations are private; once inlined nothing refers to them.
   pm.addPass(createSymbolDCEPass());
