@@ -5,7 +5,7 @@ import lit.formats
 config.name = "actc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".act", ".test", ".c"]
-config.excludes = ["Inputs", "CMakeLists.txt", "unit", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "unit", "lit.cfg.py", "lit.site.cfg.py", "check_values.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.actc_obj_root, "test")
 
@@ -14,4 +14,5 @@ for d in (config.llvm_tools_dir, config.actc_tools_dir):
 
 config.substitutions.append(("%std", os.path.join(config.actc_src_root, "dsl", "std.act")))
 config.substitutions.append(("%cc", config.cc))
-config.substitutions.append(("%srcroot", config.actc_src_root))
+config.substitutions.append(
+    ("%check-values", "python3 " + os.path.join(config.actc_src_root, "test", "check_values.py")))

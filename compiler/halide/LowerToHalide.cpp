@@ -19,42 +19,41 @@ Expr negate(const Expr &x) {
                              bits ^ Halide::Expr(uint32_t(0x80000000u)));
 }
 
-/// `a != b` that is true when either is NaN, as C's (and arith.cmpf une).
-/// Halide simplifies `x != x` to false even in strict-float mode, so the NaN
-/// test is explicit.
-Expr notEqual(const Expr &a, const Expr &b) {
-  return a != b || Halide::is_nan(a) || Halide::is_nan(b);
-}
-
+/// A float comparison with the NaN case explicit. Halide's simplifier treats
+/// float comparisons as a total order (it rewrites `select(a >= b, t, f)` to
+/// `select(a < b, f, t)` and `x != x` to false, even in strict-float mode),
+/// so each predicate states what NaN gives, and the rewrites it may do are
+/// then exact for the remaining, ordered, inputs.
 Expr compare(arith::CmpFPredicate predicate, const Expr &a, const Expr &b) {
   Expr unordered = Halide::is_nan(a) || Halide::is_nan(b);
+  Expr ordered = !unordered;
   switch (predicate) {
   case arith::CmpFPredicate::OLT:
-    return a < b;
+    return ordered && a < b;
   case arith::CmpFPredicate::OLE:
-    return a <= b;
+    return ordered && a <= b;
   case arith::CmpFPredicate::OGT:
-    return a > b;
+    return ordered && a > b;
   case arith::CmpFPredicate::OGE:
-    return a >= b;
+    return ordered && a >= b;
   case arith::CmpFPredicate::OEQ:
-    return a == b;
-  case arith::CmpFPredicate::UNE:
-    return notEqual(a, b);
+    return ordered && a == b;
   case arith::CmpFPredicate::ONE:
-    return !unordered && notEqual(a, b);
+    return ordered && a != b;
+  case arith::CmpFPredicate::UNE:
+    return unordered || a != b;
   case arith::CmpFPredicate::UEQ:
     return unordered || a == b;
   case arith::CmpFPredicate::ULT:
-    return !(a >= b);
+    return unordered || a < b;
   case arith::CmpFPredicate::ULE:
-    return !(a > b);
+    return unordered || a <= b;
   case arith::CmpFPredicate::UGT:
-    return !(a <= b);
+    return unordered || a > b;
   case arith::CmpFPredicate::UGE:
-    return !(a < b);
+    return unordered || a >= b;
   case arith::CmpFPredicate::ORD:
-    return !unordered;
+    return ordered;
   case arith::CmpFPredicate::UNO:
     return unordered;
   case arith::CmpFPredicate::AlwaysTrue:

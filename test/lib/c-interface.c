@@ -2,7 +2,7 @@
  * header anywhere on the include path, links with only libc's companions,
  * and the kernels compute what the language says.
  *
- * RUN: actc %std --act=relu,leaky_relu,elu -o %t
+ * RUN: actc %std --act=relu,leaky_relu,elu,prelu -o %t
  * RUN: %cc -std=c99 -Wall -Wextra -Werror -pedantic -include %t.h %s %t.a -lpthread -ldl -lm -o %t.exe
  * RUN: %t.exe | FileCheck %s
  * CHECK: all checks passed
@@ -55,8 +55,23 @@ static void large_parallel_array_in_place(void) {
   free(expected);
 }
 
+/* prelu's backward returns dx and the gradient of its learnable slope a,
+ * summed over the elements; dx may alias dy. */
+static void backward_with_learned_parameter(void) {
+  float x[4] = {-2.0f, -1.0f, 0.5f, 3.0f};
+  float dy[4] = {1.0f, 2.0f, 3.0f, 4.0f};
+  float d_a = -1.0f;
+  expect(actc_prelu_backward(x, dy, dy, 4, 0.25f, &d_a) == 0,
+         "prelu backward returns 0");
+  expect(dy[0] == 0.25f && dy[1] == 0.5f && dy[2] == 3.0f && dy[3] == 4.0f,
+         "prelu dx = dy * (x > 0 ? 1 : a), in place");
+  expect(d_a == 1.0f * -2.0f + 2.0f * -1.0f, "prelu d_a = sum dy * min(x, 0)");
+  expect(actc_prelu_backward(x, dy, dy, 4, 0.25f, NULL) == 2,
+         "a null gradient pointer returns 2");
+}
+
 static void bad_arguments(void) {
-  float y[1];
+  float y[1] = {0};
   expect(actc_relu_forward(y, y, -1) == 1, "negative n returns 1");
   expect(actc_relu_forward(NULL, y, 1) == 2, "null x returns 2");
   expect(actc_relu_forward(NULL, NULL, 0) == 0, "n == 0 with null arrays is fine");
@@ -65,6 +80,7 @@ static void bad_arguments(void) {
 int main(void) {
   special_values();
   large_parallel_array_in_place();
+  backward_with_learned_parameter();
   bad_arguments();
   if (failures == 0)
     printf("all checks passed\n");
