@@ -73,6 +73,49 @@ Expr propagateNaN(const Expr &x, const Expr &result) {
   return select(Halide::is_nan(x), x, result);
 }
 
+/// An unevaluated sum hi + lo of two floats (|lo| <= ulp(hi)): about 48
+/// bits of precision without FMA.
+struct Pair {
+  Expr hi;
+  Expr lo;
+};
+
+// Veltkamp's splitter 2^12 + 1 cuts a float into two 12-bit halves whose
+// products are exact (Dekker 1971).
+constexpr float kSplitter = 4097.0f;
+
+Pair split(Scope &s, const Expr &a) {
+  Expr c = s.bind(a * kSplitter);
+  Expr hi = s.bind(c - (c - a));
+  return {hi, s.bind(a - hi)};
+}
+
+/// a * b = hi + lo exactly (Dekker's product), for |a|, |b| < 2^100.
+Pair twoProduct(Scope &s, const Expr &a, const Expr &b) {
+  Pair as = split(s, a);
+  Pair bs = split(s, b);
+  Expr p = s.bind(a * b);
+  Expr err = (((as.hi * bs.hi - p) + as.hi * bs.lo) + as.lo * bs.hi) + as.lo * bs.lo;
+  return {p, s.bind(err)};
+}
+
+/// hi + lo = 1 + b exactly, for |b| <= 1 (Dekker's Fast2Sum).
+Pair onePlus(Scope &s, const Expr &b) {
+  Expr hi = s.bind(1.0f + b);
+  return {hi, s.bind((1.0f - hi) + b)};
+}
+
+/// (n.hi + n.lo) / (d.hi + d.lo) with one rounding plus O(2^-40): a
+/// quotient from the reciprocal, corrected by the exactly computed residual.
+Expr divide(Scope &s, const Pair &n, const Pair &d) {
+  Expr recip = s.bind(1.0f / d.hi);
+  Expr q = s.bind(n.hi * recip);
+  Pair qd = twoProduct(s, q, d.hi);
+  // n.hi - qd.hi is exact (Sterbenz): q d.hi is within 2 ulp of n.hi.
+  Expr residual = (((n.hi - qd.hi) - qd.lo) + n.lo) - q * d.lo;
+  return q + residual * recip;
+}
+
 // ---------------------------------------------------------------------------
 // exp range reduction: x = n ln2 + r, |r| <= ln2/2 (+ rounding slack).
 // ---------------------------------------------------------------------------
@@ -97,17 +140,37 @@ struct ExpReduced {
   Expr rLo; // -n * kLn2Lo, the part of r missing from rHi.
 };
 
-ExpReduced reduceExp(Scope &s, const Expr &x) {
+/// Reduces x + xLo, where xLo is a low-order part below ulp(x).
+ExpReduced reduceExp(Scope &s, const Expr &x, const Expr &xLo = 0.0f) {
   ExpReduced red;
   red.n = s.bind(Halide::floor(x * kLog2E + 0.5f));
   red.rHi = s.bind(x - red.n * kLn2Hi);
-  red.rLo = s.bind(-(red.n * kLn2Lo));
+  red.rLo = s.bind(xLo - red.n * kLn2Lo);
   red.r = s.bind(red.rHi + red.rLo);
   return red;
 }
 
 /// exp(r) - 1 - r for the reduced argument.
 Expr expTail(Scope &s, const Expr &r) { return s.bind(r * r * horner(r, kExpQ)); }
+
+/// exp(x) = 2^n (m.hi + m.lo) with m in [1/sqrt2, sqrt2] to about 2^-26
+/// absolute, for x already clamped to [kExpMinArg, kExpMaxArg].
+struct ExpSplit {
+  Expr n; // Int(32).
+  Pair m;
+};
+
+ExpSplit expSplit(Scope &s, const Expr &x, const Expr &xLo = 0.0f) {
+  ExpReduced red = reduceExp(s, x, xLo);
+  // expm1(r) = rHi + c summed exactly (Knuth's TwoSum), then 1 + that.
+  Expr c = s.bind(red.rLo + expTail(s, red.r));
+  Expr sum = s.bind(red.rHi + c);
+  Expr cPart = s.bind(sum - red.rHi);
+  Expr sumErr = (red.rHi - (sum - cPart)) + (c - cPart);
+  Pair m = onePlus(s, sum);
+  m.lo = s.bind(m.lo + sumErr);
+  return {s.bind(Halide::cast<int32_t>(red.n)), m};
+}
 
 // exp(x) overflows to inf above 88.72 and rounds to 0 below -103.97; clamping
 // to slightly wider bounds keeps n within scaleByExp2's range.
@@ -179,23 +242,112 @@ Expr logCore(Scope &s, const Expr &x, const Expr &corr) {
 // tanh and sigmoid.
 // ---------------------------------------------------------------------------
 
-// tanh(x) = x + x^3 P(x^2) on [0, 1]: Remez minimax for relative error with
-// float coefficients, 0.12 ulp.
-constexpr float kTanhP[] = {-3.333333135e-01f, 1.333290935e-01f,  -5.391150713e-02f,
-                            2.157173119e-02f,  -8.064369671e-03f, 2.383578103e-03f,
-                            -3.810617491e-04f};
-// Above 1, tanh = 1 - q with q = 2 / (expm1(2a) + 2) < 1/4, so q's rounding
-// errors shrink to a quarter ulp of the result.
-constexpr float kTanhSmall = 1.0f;
-constexpr float kTanhSaturate = 9.1f; // tanh rounds to 1 above 9.01.
+// tanh(x) = x + x^3 P(x^2) on [0, atanh(1/2)]: Remez minimax for relative
+// error with float coefficients, 0.027 ulp.
+constexpr float kTanhP[] = {-3.333333135e-01f, 1.333296001e-01f, -5.388586596e-02f,
+                            2.119444311e-02f, -6.432258058e-03f};
+constexpr float kTanhSmall = 0.5493061f; // atanh(1/2).
+constexpr float kTanhSaturate = 9.1f;     // tanh rounds to 1 above 9.01.
 
-/// tanh(a) for a >= 0 (no NaN).
+/// tanh(a) for a >= 0 (no NaN). Above atanh(1/2) it is (1 - F) / (1 + F)
+/// with F = exp(-2a) as a pair, divided with a single rounding.
 Expr tanhCore(Scope &s, const Expr &a) {
   Expr z = s.bind(a * a);
   Expr small = a + a * z * horner(z, kTanhP);
-  Expr e = s.bind(expm1Core(s, 2.0f * Halide::min(a, kTanhSaturate)));
-  Expr large = 1.0f - 2.0f / (e + 2.0f);
-  return select(a < kTanhSmall, small, large);
+  ExpSplit f = expSplit(s, -2.0f * Halide::clamp(a, kTanhSmall, kTanhSaturate));
+  // n is in [-27, -1]: the scaled halves stay normal.
+  Expr scale = s.bind(exp2Int(f.n));
+  Expr fHi = s.bind(f.m.hi * scale);
+  Expr fLo = s.bind(f.m.lo * scale);
+  Expr numHi = s.bind(1.0f - fHi);
+  Pair num{numHi, ((1.0f - numHi) - fHi) - fLo};
+  Pair den = onePlus(s, fHi);
+  den.lo = den.lo + fLo;
+  return select(a < kTanhSmall, small, divide(s, num, den));
+}
+
+/// sigmoid(x) = N / (1 + F) with F = exp(-|x|) = 2^n m, N = 1 for x >= 0
+/// and N = F for x < 0, the 2^n of N applied after the division.
+Expr sigmoidCore(Scope &s, const Expr &x) {
+  Expr negative = s.bind(x < 0.0f);
+  ExpSplit f = expSplit(s, Halide::max(-Halide::abs(x), kExpMinArg));
+  Expr fHi = s.bind(scaleByExp2(f.m.hi, f.n));
+  Pair den = onePlus(s, fHi);
+  den.lo = den.lo + scaleByExp2(f.m.lo, f.n);
+  Pair num{select(negative, f.m.hi, 1.0f), select(negative, f.m.lo, 0.0f)};
+  return scaleByExp2(divide(s, num, den), select(negative, f.n, 0));
+}
+
+// ---------------------------------------------------------------------------
+// erf and erfc.
+// ---------------------------------------------------------------------------
+
+// erf(a) = a + a K(a^2) on [0, 1]: Remez minimax for relative error with
+// float coefficients, 0.024 ulp.
+constexpr float kErfK[] = {1.283791661e-01f,  -3.761262596e-01f, 1.128357872e-01f,
+                           -2.685334720e-02f, 5.187162198e-03f,  -7.997853099e-04f,
+                           7.806903886e-05f};
+// erf = 1 - erfc above kErfSmall, where erfc < 1/4 and its error shrinks.
+constexpr float kErfSmall = 0.82f;
+// erfc = 1 - erf below kErfcSmall, where erfc > 0.39 and the subtraction
+// 1/2 + ((1/2 - a) - a K) loses little.
+constexpr float kErfcSmall = 0.6f;
+constexpr float kErfcMax = 10.1f;   // erfc rounds to 0 above 10.0546.
+
+// erfc(x) = exp(-x^2) H(x) / x with H(x) = x exp(x^2) erfc(x) smooth and in
+// [0.33, 0.57]. H is a degree-8 polynomial on three pieces: in t = x - mid
+// on [0.6, 1.1] and [1.1, 2], in w = 1/x^2 on [2, 10.1]. Remez minimax for
+// relative error with c0 kept as a float pair: 0.010, 0.014, 0.060 ulp.
+constexpr float kErfcSplit1 = 1.1f;
+constexpr float kErfcSplit2 = 2.0f;
+constexpr float kErfcMid1 = 0.84375f; // x - mid is exact (Sterbenz) on the piece.
+constexpr float kErfcMid2 = 1.546875f;
+constexpr float kErfcC0Hi[] = {4.002480507e-01f, 4.858418703e-01f, 5.641895533e-01f};
+constexpr float kErfcC0Lo[] = {1.008305350e-08f, -7.808480973e-09f, -1.518302817e-08f};
+constexpr float kErfcTail1[] = {1.977167577e-01f,  -1.610595286e-01f, 1.071203277e-01f,
+                                -6.218285114e-02f, 3.258076683e-02f,  -1.565845124e-02f,
+                                7.131854072e-03f,  -3.544537816e-03f};
+constexpr float kErfcTail2[] = {7.169131935e-02f,  -4.579791427e-02f, 2.446263283e-02f,
+                                -1.161212567e-02f, 5.039049778e-03f,  -2.040725667e-03f,
+                                8.254711865e-04f,  -2.958555706e-04f};
+constexpr float kErfcTail3[] = {-2.820859849e-01f, 4.225162268e-01f,  -1.035391331e+00f,
+                                3.227185488e+00f,  -1.006025124e+01f, 2.496576500e+01f,
+                                -3.977797318e+01f, 2.916390800e+01f};
+constexpr size_t kErfcTailLen = sizeof(kErfcTail1) / sizeof(kErfcTail1[0]);
+
+/// erfc(a) for a >= kErfcSmall (smaller a is clamped), no NaN: every product is
+/// kept exact as a pair so that only the final sum rounds.
+Expr erfcCore(Scope &s, const Expr &a) {
+  Expr x = s.bind(Halide::clamp(a, kErfcSmall, kErfcMax));
+  // x^2 = sqHi + sqLo exactly: exp(-x^2) would otherwise lose x^2 ulp(1).
+  Pair xs = split(s, x);
+  Expr sqHi = s.bind(x * x);
+  Expr sqLo = ((xs.hi * xs.hi - sqHi) + 2.0f * xs.hi * xs.lo) + xs.lo * xs.lo;
+  ExpSplit e = expSplit(s, 0.0f - sqHi, 0.0f - sqLo);
+  // 1/x = uHi + uLo from the exact residual 1 - uHi x.
+  Expr uHi = s.bind(1.0f / x);
+  Pair ux = twoProduct(s, uHi, x);
+  Expr uLo = s.bind(uHi * ((1.0f - ux.hi) - ux.lo));
+  Expr in1 = s.bind(x < kErfcSplit1);
+  Expr in2 = s.bind(x < kErfcSplit2);
+  auto pick = [&](const float (&c)[3]) { return select(in1, c[0], select(in2, c[1], c[2])); };
+  Expr v = s.bind(select(in2, x - select(in1, kErfcMid1, kErfcMid2), uHi * (uHi + 2.0f * uLo)));
+  Expr acc = pick({kErfcTail1[kErfcTailLen - 1], kErfcTail2[kErfcTailLen - 1],
+                   kErfcTail3[kErfcTailLen - 1]});
+  for (size_t i = kErfcTailLen - 1; i-- > 1;)
+    acc = pick({kErfcTail1[i], kErfcTail2[i], kErfcTail3[i]}) + v * acc;
+  // H = c0 + c1 v + v^2 (c2 + ...) as a pair: c1 v is up to 16% of H, too
+  // large to round, so it is an exact product added with Fast2Sum.
+  Pair c1v = twoProduct(s, pick({kErfcTail1[0], kErfcTail2[0], kErfcTail3[0]}), v);
+  Expr c0Hi = s.bind(pick(kErfcC0Hi));
+  Expr hHi = s.bind(c0Hi + c1v.hi);
+  Expr hLo = s.bind(((c0Hi - hHi) + c1v.hi) + ((pick(kErfcC0Lo) + c1v.lo) + v * (v * acc)));
+  // (m.hi + m.lo)(uHi + uLo)(hHi + hLo), rounded once.
+  Pair mu = twoProduct(s, e.m.hi, uHi);
+  Expr muLo = s.bind(mu.lo + e.m.lo * uHi + e.m.hi * uLo);
+  Pair p = twoProduct(s, mu.hi, hHi);
+  Expr lo = p.lo + mu.hi * hLo + muLo * hHi;
+  return scaleByExp2(p.hi + lo, e.n);
 }
 
 } // namespace
@@ -246,11 +398,29 @@ Expr tanh(const Expr &x) {
 Expr sigmoid(const Expr &x) {
   Scope s;
   Expr v = s.bind(Halide::cast<float>(x));
-  Expr e = s.bind(expCore(s, -Halide::abs(v)));
-  return s.finish(propagateNaN(v, select(v >= 0.0f, 1.0f, e) / (1.0f + e)));
+  return s.finish(propagateNaN(v, sigmoidCore(s, v)));
 }
-Expr erf(const Expr &x) { return x; }
-Expr erfc(const Expr &x) { return x; }
+Expr erf(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<float>(x));
+  Expr a = s.bind(Halide::abs(v));
+  Expr small = a + a * horner(a * a, kErfK);
+  Expr result = select(a < kErfSmall, small, 1.0f - erfcCore(s, a));
+  return s.finish(propagateNaN(v, copySign(result, v)));
+}
+
+Expr erfc(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<float>(x));
+  Expr a = s.bind(Halide::abs(v));
+  // 1 - erf(x) = (1 + y) + y K(y^2) with y = -x and 1 + y split exactly.
+  Expr y = s.bind(0.0f - v);
+  Pair onePlusY = onePlus(s, y);
+  Expr small = onePlusY.hi + (onePlusY.lo + y * horner(y * y, kErfK));
+  Expr large = s.bind(erfcCore(s, a));
+  Expr result = select(a < kErfcSmall, small, select(v < 0.0f, 2.0f - large, large));
+  return s.finish(propagateNaN(v, result));
+}
 Expr sin(const Expr &x) { return x; }
 Expr cos(const Expr &x) { return x; }
 Expr atan(const Expr &x) { return x; }

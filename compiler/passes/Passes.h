@@ -5,6 +5,10 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
+namespace llvm {
+class SourceMgr;
+}
+
 #include <memory>
 #include <string>
 
@@ -30,6 +34,12 @@ std::unique_ptr<mlir::Pass> createFoldConstantsPass();
 /// cse. Honours
 /// MLIR's pass-manager command-line options (--mlir-print-ir-after-all...).
 mlir::LogicalResult optimize(mlir::ModuleOp module);
+
+/// Loads, checks, generates and optimises `path` (diagnostics through
+/// `sourceMgr`'s buffers to stderr). Null if anything failed.
+mlir::OwningOpRef<mlir::ModuleOp> compileFile(llvm::StringRef path,
+                                              mlir::MLIRContext &context,
+                                              llvm::SourceMgr &sourceMgr);
 
 /// True if `value` is an act.constant equal to `expected` (for DRR).
 bool isConstantValue(mlir::Value value, double expected);

@@ -1,6 +1,13 @@
 // The optimisation pipeline: what --emit=mlir-opt prints and lowering consumes.
 #include "compiler/passes/Passes.h"
 
+#include "compiler/mlir/MLIRGen.h"
+#include "dsl/Diagnostics.h"
+#include "dsl/Loader.h"
+
+#include "llvm/Support/SourceMgr.h"
+#include "mlir/IR/Diagnostics.h"
+
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -17,4 +24,18 @@ LogicalResult act::optimize(ModuleOp module) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   return pm.run(module);
+}
+
+OwningOpRef<ModuleOp> act::compileFile(llvm::StringRef path,
+                                       MLIRContext &context,
+                                       llvm::SourceMgr &sourceMgr) {
+  DiagnosticEngine diags(sourceMgr, llvm::errs());
+  std::unique_ptr<Program> program = loadProgram(path, diags);
+  if (!program)
+    return nullptr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = mlirGen(context, *program, sourceMgr);
+  if (!module || failed(optimize(*module)))
+    return nullptr;
+  return module;
 }
