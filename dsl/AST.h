@@ -5,6 +5,7 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,16 +24,22 @@ class Expr {
 public:
   enum class Kind { Number, Name, Unary, Binary, Cond, Let, Call };
 
-  Expr(Kind kind, llvm::SMRange range) : kind(kind), range(range) {}
+  Expr(Kind kind, llvm::SMRange range, unsigned height = 1)
+      : kind(kind), range(range), height(height) {}
   virtual ~Expr() = default;
 
   Kind getKind() const { return kind; }
+  /// The source text of the node; `End` is one past its last character.
   llvm::SMRange getRange() const { return range; }
   llvm::SMLoc getLoc() const { return range.Start; }
+  /// The number of nodes on the longest path from here down to a leaf (a leaf
+  /// is 1). The parser bounds it, so recursive walks cannot exhaust the stack.
+  unsigned getHeight() const { return height; }
 
 private:
   Kind kind;
   llvm::SMRange range;
+  unsigned height;
 };
 
 using ExprPtr = std::unique_ptr<Expr>;
@@ -67,7 +74,8 @@ enum class UnaryOp { Neg, Not };
 class UnaryExpr : public Expr {
 public:
   UnaryExpr(llvm::SMRange range, UnaryOp op, ExprPtr operand)
-      : Expr(Kind::Unary, range), op(op), operand(std::move(operand)) {}
+      : Expr(Kind::Unary, range, 1 + operand->getHeight()), op(op),
+        operand(std::move(operand)) {}
   UnaryOp getOp() const { return op; }
   const Expr &getOperand() const { return *operand; }
   static bool classof(const Expr *e) { return e->getKind() == Kind::Unary; }
@@ -86,8 +94,9 @@ class BinaryExpr : public Expr {
 public:
   BinaryExpr(llvm::SMRange range, BinaryOp op, llvm::SMLoc opLoc, ExprPtr lhs,
              ExprPtr rhs)
-      : Expr(Kind::Binary, range), op(op), opLoc(opLoc), lhs(std::move(lhs)),
-        rhs(std::move(rhs)) {}
+      : Expr(Kind::Binary, range,
+             1 + std::max(lhs->getHeight(), rhs->getHeight())),
+        op(op), opLoc(opLoc), lhs(std::move(lhs)), rhs(std::move(rhs)) {}
   BinaryOp getOp() const { return op; }
   llvm::SMLoc getOpLoc() const { return opLoc; }
   const Expr &getLHS() const { return *lhs; }
@@ -105,8 +114,11 @@ class CondExpr : public Expr {
 public:
   CondExpr(llvm::SMRange range, ExprPtr cond, ExprPtr thenExpr,
            ExprPtr elseExpr)
-      : Expr(Kind::Cond, range), cond(std::move(cond)),
-        thenExpr(std::move(thenExpr)), elseExpr(std::move(elseExpr)) {}
+      : Expr(Kind::Cond, range,
+             1 + std::max({cond->getHeight(), thenExpr->getHeight(),
+                           elseExpr->getHeight()})),
+        cond(std::move(cond)), thenExpr(std::move(thenExpr)),
+        elseExpr(std::move(elseExpr)) {}
   const Expr &getCond() const { return *cond; }
   const Expr &getThen() const { return *thenExpr; }
   const Expr &getElse() const { return *elseExpr; }
@@ -126,13 +138,21 @@ struct Binding {
 class LetExpr : public Expr {
 public:
   LetExpr(llvm::SMRange range, std::vector<Binding> bindings, ExprPtr body)
-      : Expr(Kind::Let, range), bindings(std::move(bindings)),
-        body(std::move(body)) {}
+      : Expr(Kind::Let, range, 1 + heightOf(bindings, *body)),
+        bindings(std::move(bindings)), body(std::move(body)) {}
   const std::vector<Binding> &getBindings() const { return bindings; }
   const Expr &getBody() const { return *body; }
   static bool classof(const Expr *e) { return e->getKind() == Kind::Let; }
 
 private:
+  static unsigned heightOf(const std::vector<Binding> &bindings,
+                           const Expr &body) {
+    unsigned height = body.getHeight();
+    for (const Binding &binding : bindings)
+      height = std::max(height, binding.value->getHeight());
+    return height;
+  }
+
   std::vector<Binding> bindings;
   ExprPtr body;
 };
@@ -149,9 +169,9 @@ class CallExpr : public Expr {
 public:
   CallExpr(llvm::SMRange range, std::string callee, llvm::SMRange calleeRange,
            std::vector<ExprPtr> args, std::vector<NamedArg> namedArgs)
-      : Expr(Kind::Call, range), callee(std::move(callee)),
-        calleeRange(calleeRange), args(std::move(args)),
-        namedArgs(std::move(namedArgs)) {}
+      : Expr(Kind::Call, range, 1 + heightOf(args, namedArgs)),
+        callee(std::move(callee)), calleeRange(calleeRange),
+        args(std::move(args)), namedArgs(std::move(namedArgs)) {}
   llvm::StringRef getCallee() const { return callee; }
   llvm::SMRange getCalleeRange() const { return calleeRange; }
   const std::vector<ExprPtr> &getArgs() const { return args; }
@@ -159,6 +179,16 @@ public:
   static bool classof(const Expr *e) { return e->getKind() == Kind::Call; }
 
 private:
+  static unsigned heightOf(const std::vector<ExprPtr> &args,
+                           const std::vector<NamedArg> &namedArgs) {
+    unsigned height = 0;
+    for (const ExprPtr &arg : args)
+      height = std::max(height, arg->getHeight());
+    for (const NamedArg &arg : namedArgs)
+      height = std::max(height, arg.value->getHeight());
+    return height;
+  }
+
   std::string callee;
   llvm::SMRange calleeRange;
   std::vector<ExprPtr> args;
@@ -195,6 +225,7 @@ struct Activation {
 struct Import {
   std::string path; // As written, without quotes.
   llvm::SMRange range;
+  llvm::SMRange pathRange; // The quoted path.
 };
 
 /// One parsed .act file.

@@ -17,6 +17,12 @@ class DiagnosticEngine;
 std::unique_ptr<Program> loadProgram(llvm::StringRef path,
                                      DiagnosticEngine &diags);
 
+/// Like loadProgram, for source text already in memory (tests, tools): `path`
+/// names it in diagnostics, and its imports are resolved relative to it.
+std::unique_ptr<Program> loadProgramFromSource(llvm::StringRef source,
+                                               llvm::StringRef path,
+                                               DiagnosticEngine &diags);
+
 /// The text of the shipped standard library (dsl/std.act, embedded at build
 /// time so that actc needs no file beside it).
 llvm::StringRef standardLibrarySource();

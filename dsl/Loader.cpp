@@ -1,0 +1,194 @@
+// Loads a .act file with its imports into a checked Program.
+#include "dsl/Loader.h"
+#include "dsl/Diagnostics.h"
+#include "dsl/Lexer.h"
+#include "dsl/Parser.h"
+#include "dsl/Sema.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+using namespace act;
+
+/// The name `import "std.act"` resolves to, whatever files lie around.
+static constexpr llvm::StringLiteral kStdLibName = "std.act";
+
+namespace {
+
+class Loader {
+public:
+  explicit Loader(DiagnosticEngine &diags)
+      : diags(diags), sourceMgr(diags.getSourceMgr()) {}
+
+  /// Loads the buffer of the main file and everything it imports, then checks
+  /// the program; null when any error was reported.
+  std::unique_ptr<Program> load(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                llvm::StringRef key);
+
+private:
+  void loadFile(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                llvm::StringRef key);
+  void loadImport(const Import &import, llvm::StringRef importerPath);
+  void loadStandardLibrary();
+  bool isCycle(const Import &import, llvm::StringRef key);
+
+  DiagnosticEngine &diags;
+  llvm::SourceMgr &sourceMgr;
+  std::unique_ptr<Program> program = std::make_unique<Program>();
+
+  /// Each file is loaded once, however often it is imported; files are keyed
+  /// by their real path.
+  enum class LoadState { InProgress, Done };
+  llvm::StringMap<LoadState> loadStates;
+  /// The files being loaded, each importing the next: (key, path).
+  std::vector<std::pair<std::string, std::string>> importStack;
+
+  llvm::StringSet<> brokenActivations;
+  bool importMissing = false;
+};
+
+} // namespace
+
+std::unique_ptr<Program>
+Loader::load(std::unique_ptr<llvm::MemoryBuffer> buffer, llvm::StringRef key) {
+  unsigned errorsBefore = diags.errorCount();
+  loadFile(std::move(buffer), key);
+  // Without an imported file, most of its importer's calls would be reported
+  // as unknown functions: one error for the import says it better.
+  if (!importMissing)
+    checkProgram(*program, brokenActivations, diags);
+  if (diags.errorCount() != errorsBefore)
+    return nullptr;
+  return std::move(program);
+}
+
+/// Parses one file, then (depth-first) the files it imports, and appends it to
+/// the program after them.
+void Loader::loadFile(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                      llvm::StringRef key) {
+  std::string path = buffer->getBufferIdentifier().str();
+  unsigned bufferId =
+      sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  loadStates[key] = LoadState::InProgress;
+  importStack.emplace_back(key.str(), path);
+
+  Lexer lexer(sourceMgr.getMemoryBuffer(bufferId)->getBuffer(), diags);
+  Parser parser(lexer, bufferId, diags);
+  std::unique_ptr<File> file = parser.parseFile();
+  file->path = path;
+  for (const auto &name : parser.getBrokenActivations())
+    brokenActivations.insert(name.getKey());
+  for (const Import &import : file->imports)
+    loadImport(import, path);
+
+  importStack.pop_back();
+  loadStates[key] = LoadState::Done;
+  program->files.push_back(std::move(file));
+}
+
+void Loader::loadImport(const Import &import, llvm::StringRef importerPath) {
+  if (import.path == kStdLibName)
+    return loadStandardLibrary();
+
+  llvm::SmallString<256> path;
+  if (!llvm::sys::path::is_absolute(import.path))
+    path = llvm::sys::path::parent_path(importerPath);
+  llvm::sys::path::append(path, import.path);
+  if (!llvm::sys::fs::exists(path)) {
+    diags.error(import.pathRange,
+                "cannot find imported file '" + import.path + "'");
+    importMissing = true;
+    return;
+  }
+  if (llvm::sys::fs::is_directory(path)) {
+    diags.error(import.pathRange,
+                "imported file '" + import.path + "' is a directory");
+    importMissing = true;
+    return;
+  }
+
+  llvm::SmallString<256> key;
+  if (llvm::sys::fs::real_path(path, key))
+    key = path;
+  if (isCycle(import, key) || loadStates.count(key))
+    return;
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    diags.error(import.pathRange, "cannot open imported file '" + import.path +
+                                      "': " + buffer.getError().message());
+    importMissing = true;
+    return;
+  }
+  loadFile(std::move(*buffer), key);
+}
+
+void Loader::loadStandardLibrary() {
+  // Angle brackets: no real path of a file can be this key.
+  llvm::StringRef key = "<std.act>";
+  if (loadStates.count(key))
+    return;
+  loadFile(
+      llvm::MemoryBuffer::getMemBuffer(standardLibrarySource(), kStdLibName),
+      key);
+}
+
+/// Reports an import of a file that is still being loaded: the importer
+/// itself, or a file further up the chain of imports.
+bool Loader::isCycle(const Import &import, llvm::StringRef key) {
+  auto it = loadStates.find(key);
+  if (it == loadStates.end() || it->second != LoadState::InProgress)
+    return false;
+  if (importStack.back().first == key) {
+    diags.error(import.pathRange,
+                "'" + importStack.back().second + "' imports itself");
+    return true;
+  }
+  auto first = llvm::find_if(
+      importStack, [&](const auto &entry) { return entry.first == key; });
+  std::string chain = "import cycle: ";
+  for (auto entry = first; entry != importStack.end(); ++entry)
+    chain += entry->second + " imports ";
+  chain += first->second;
+  diags.error(import.pathRange, chain);
+  return true;
+}
+
+std::unique_ptr<Program> act::loadProgram(llvm::StringRef path,
+                                          DiagnosticEngine &diags) {
+  if (path == "-") {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+        llvm::MemoryBuffer::getSTDIN();
+    if (!buffer) {
+      diags.error("cannot read standard input: " + buffer.getError().message());
+      return nullptr;
+    }
+    return Loader(diags).load(std::move(*buffer), "<stdin>");
+  }
+
+  if (llvm::sys::fs::is_directory(path)) {
+    diags.error("'" + path + "' is a directory");
+    return nullptr;
+  }
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      llvm::MemoryBuffer::getFile(path);
+  if (!buffer) {
+    diags.error("cannot open '" + path + "': " + buffer.getError().message());
+    return nullptr;
+  }
+  llvm::SmallString<256> key;
+  if (llvm::sys::fs::real_path(path, key))
+    key = path;
+  return Loader(diags).load(std::move(*buffer), key);
+}
+
+std::unique_ptr<Program> act::loadProgramFromSource(llvm::StringRef source,
+                                                    llvm::StringRef path,
+                                                    DiagnosticEngine &diags) {
+  return Loader(diags).load(llvm::MemoryBuffer::getMemBufferCopy(source, path),
+                            path);
+}
