@@ -13,6 +13,7 @@ for d in (config.llvm_tools_dir, config.actc_tools_dir):
     config.environment["PATH"] = os.path.pathsep.join((d, config.environment["PATH"]))
 
 config.substitutions.append(("%std", os.path.join(config.actc_src_root, "dsl", "std.act")))
+config.substitutions.append(("%cxx", config.cxx))
 config.substitutions.append(("%cc", config.cc))
 config.substitutions.append(
     ("%check-values", "python3 " + os.path.join(config.actc_src_root, "test", "check_values.py")))

@@ -4,6 +4,7 @@
  *
  * RUN: actc %std --act=relu,leaky_relu,elu,prelu -o %t
  * RUN: %cc -std=c99 -Wall -Wextra -Werror -pedantic -include %t.h %s %t.a -lpthread -ldl -lm -o %t.exe
+ * RUN: %cxx -std=c++17 -Wall -Wextra -Werror -fsyntax-only -x c++ %t.h
  * RUN: %t.exe | FileCheck %s
  * CHECK: all checks passed
  */
