@@ -187,9 +187,20 @@ private:
             .Case([&](math::CeilOp) { return Value(); })
             .Case([&](act::RoundOp) { return Value(); })
             .Case([&](math::TanhOp) {
+              // sech^2(u) = 4e / (1 + e)^2 with e = exp(-2|u|): 1 - tanh^2
+              // cancels to nothing where tanh rounds to 1 (|u| > 9).
               return chain([&] {
-                Value r2 = builder.create<arith::MulFOp>(loc, r, r);
-                return builder.create<arith::SubFOp>(loc, constant(loc, 1.0), r2);
+                Value absU = builder.create<math::AbsOp>(loc, in(0));
+                Value e = builder.create<math::ExpOp>(
+                    loc, builder.create<arith::MulFOp>(loc, constant(loc, -2.0),
+                                                       absU));
+                Value onePlusE =
+                    builder.create<arith::AddFOp>(loc, constant(loc, 1.0), e);
+                Value numerator =
+                    builder.create<arith::MulFOp>(loc, constant(loc, 4.0), e);
+                Value square =
+                    builder.create<arith::MulFOp>(loc, onePlusE, onePlusE);
+                return builder.create<arith::DivFOp>(loc, numerator, square);
               });
             })
             .Case([&](act::SigmoidOp) {
