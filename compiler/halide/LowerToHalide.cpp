@@ -2,6 +2,7 @@
 #include "compiler/halide/LowerToHalide.h"
 
 #include "compiler/halide/MathLib.h"
+#include "compiler/mlir/Predicates.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -17,51 +18,6 @@ Expr negate(const Expr &x) {
   Expr bits = Halide::reinterpret(Halide::UInt(32), x);
   return Halide::reinterpret(Halide::Float(32),
                              bits ^ Halide::Expr(uint32_t(0x80000000u)));
-}
-
-/// A float comparison with the NaN case explicit. Halide's simplifier treats
-/// float comparisons as a total order (it rewrites `select(a >= b, t, f)` to
-/// `select(a < b, f, t)` and `x != x` to false, even in strict-float mode),
-/// so each predicate states what NaN gives, and the rewrites it may do are
-/// then exact for the remaining, ordered, inputs.
-Expr compare(arith::CmpFPredicate predicate, const Expr &a, const Expr &b) {
-  Expr unordered = Halide::is_nan(a) || Halide::is_nan(b);
-  Expr ordered = !unordered;
-  switch (predicate) {
-  case arith::CmpFPredicate::OLT:
-    return ordered && a < b;
-  case arith::CmpFPredicate::OLE:
-    return ordered && a <= b;
-  case arith::CmpFPredicate::OGT:
-    return ordered && a > b;
-  case arith::CmpFPredicate::OGE:
-    return ordered && a >= b;
-  case arith::CmpFPredicate::OEQ:
-    return ordered && a == b;
-  case arith::CmpFPredicate::ONE:
-    return ordered && a != b;
-  case arith::CmpFPredicate::UNE:
-    return unordered || a != b;
-  case arith::CmpFPredicate::UEQ:
-    return unordered || a == b;
-  case arith::CmpFPredicate::ULT:
-    return unordered || a < b;
-  case arith::CmpFPredicate::ULE:
-    return unordered || a <= b;
-  case arith::CmpFPredicate::UGT:
-    return unordered || a > b;
-  case arith::CmpFPredicate::UGE:
-    return unordered || a >= b;
-  case arith::CmpFPredicate::ORD:
-    return ordered;
-  case arith::CmpFPredicate::UNO:
-    return unordered;
-  case arith::CmpFPredicate::AlwaysTrue:
-    return Halide::Internal::const_true();
-  case arith::CmpFPredicate::AlwaysFalse:
-    return Halide::Internal::const_false();
-  }
-  llvm_unreachable("unknown predicate");
 }
 
 class Lowering {
@@ -108,7 +64,8 @@ private:
         .Case([&](arith::MinFOp) { return act::math::fmin(a(), b()); })
         .Case([&](arith::MaxFOp) { return act::math::fmax(a(), b()); })
         .Case([&](arith::CmpFOp cmp) {
-          return compare(cmp.getPredicate(), a(), b());
+          auto isNaN = [](const Expr &value) { return Halide::is_nan(value); };
+          return act::comparePredicate(cmp.getPredicate(), a(), b(), isNaN);
         })
         .Case([&](arith::AndIOp) { return a() && b(); })
         .Case([&](arith::OrIOp) { return a() || b(); })

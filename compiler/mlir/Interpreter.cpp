@@ -1,6 +1,8 @@
 // A double-precision interpreter of act IR, op by op.
 #include "compiler/mlir/Interpreter.h"
 
+#include "compiler/mlir/Predicates.h"
+
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -27,45 +29,6 @@ double sign(double x) {
   return x > 0 ? 1.0 : -1.0;
 }
 
-bool compare(arith::CmpFPredicate predicate, double a, double b) {
-  bool unordered = std::isnan(a) || std::isnan(b);
-  switch (predicate) {
-  case arith::CmpFPredicate::OLT:
-    return a < b;
-  case arith::CmpFPredicate::OLE:
-    return a <= b;
-  case arith::CmpFPredicate::OGT:
-    return a > b;
-  case arith::CmpFPredicate::OGE:
-    return a >= b;
-  case arith::CmpFPredicate::OEQ:
-    return a == b;
-  case arith::CmpFPredicate::UNE:
-    return a != b;
-  case arith::CmpFPredicate::ONE:
-    return !unordered && a != b;
-  case arith::CmpFPredicate::UEQ:
-    return unordered || a == b;
-  case arith::CmpFPredicate::ULT:
-    return unordered || a < b;
-  case arith::CmpFPredicate::ULE:
-    return unordered || a <= b;
-  case arith::CmpFPredicate::UGT:
-    return unordered || a > b;
-  case arith::CmpFPredicate::UGE:
-    return unordered || a >= b;
-  case arith::CmpFPredicate::ORD:
-    return !unordered;
-  case arith::CmpFPredicate::UNO:
-    return unordered;
-  case arith::CmpFPredicate::AlwaysTrue:
-    return true;
-  case arith::CmpFPredicate::AlwaysFalse:
-    return false;
-  }
-  llvm_unreachable("unknown predicate");
-}
-
 } // namespace
 
 std::optional<double> act::evaluateOp(Operation *op, ArrayRef<double> v) {
@@ -81,7 +44,9 @@ std::optional<double> act::evaluateOp(Operation *op, ArrayRef<double> v) {
       .Case([&](arith::MinFOp) { return nanPropagatingMin(v[0], v[1]); })
       .Case([&](arith::MaxFOp) { return nanPropagatingMax(v[0], v[1]); })
       .Case([&](arith::CmpFOp cmp) {
-        return compare(cmp.getPredicate(), v[0], v[1]) ? 1.0 : 0.0;
+        auto isNaN = [](double value) { return std::isnan(value); };
+        return comparePredicate(cmp.getPredicate(), v[0], v[1], isNaN) ? 1.0
+                                                                       : 0.0;
       })
       .Case([&](arith::AndIOp) { return double(v[0] != 0 && v[1] != 0); })
       .Case([&](arith::OrIOp) { return double(v[0] != 0 || v[1] != 0); })
