@@ -111,6 +111,76 @@ public:
     b.CreateRet(b.getInt32(0));
   }
 
+  /// y = f(x + b) over rows x cols, in one call: Halide's 32-bit index
+  /// arithmetic limits a matrix to 2^31 elements, larger ones are refused.
+  void buildBiasForward(const Kernel &kernel) {
+    llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
+    std::vector<llvm::Type *> argTypes{f32Ptr, f32Ptr, f32Ptr, b.getInt64Ty(),
+                                       b.getInt64Ty()};
+    argTypes.insert(argTypes.end(), kernel.params.size(), b.getFloatTy());
+    llvm::Function *wrapper = defineFunction(cName(kernel), argTypes);
+    llvm::Value *x = wrapper->getArg(0), *bias = wrapper->getArg(1),
+                *y = wrapper->getArg(2), *rows = wrapper->getArg(3),
+                *cols = wrapper->getArg(4);
+    std::vector<llvm::Value *> params =
+        arguments(wrapper, 5, kernel.params.size());
+    llvm::Value *xBuffer = allocaBuffer(2), *bBuffer = allocaBuffer(1),
+                *yBuffer = allocaBuffer(2);
+    Shape shape = checkMatrix(wrapper, rows, cols, {x, bias, y});
+    fillMatrix(xBuffer, x, shape);
+    fillBuffer(bBuffer, bias, {{shape.cols, b.getInt32(1)}});
+    fillMatrix(yBuffer, y, shape);
+    checkStatus(wrapper, callKernel(kernel.functions[0].name,
+                                    concat({xBuffer, bBuffer}, params, {yBuffer})));
+    b.CreateRet(b.getInt32(0));
+  }
+
+  /// dx, db (and learnable parameters' gradients) over rows x cols.
+  void buildBiasBackward(const Kernel &kernel) {
+    llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
+    size_t numParams = kernel.params.size(), numLearned = kernel.learnedParams.size();
+    std::vector<llvm::Type *> argTypes{f32Ptr, f32Ptr, f32Ptr, f32Ptr, f32Ptr,
+                                       b.getInt64Ty(), b.getInt64Ty()};
+    argTypes.insert(argTypes.end(), numParams, b.getFloatTy());
+    argTypes.insert(argTypes.end(), numLearned, f32Ptr);
+    llvm::Function *wrapper = defineFunction(cName(kernel), argTypes);
+    llvm::Value *x = wrapper->getArg(0), *bias = wrapper->getArg(1),
+                *dy = wrapper->getArg(2), *dx = wrapper->getArg(3),
+                *db = wrapper->getArg(4), *rows = wrapper->getArg(5),
+                *cols = wrapper->getArg(6);
+    std::vector<llvm::Value *> params = arguments(wrapper, 7, numParams);
+    std::vector<llvm::Value *> gradients =
+        arguments(wrapper, 7 + numParams, numLearned);
+    llvm::Value *xBuffer = allocaBuffer(2), *bBuffer = allocaBuffer(1),
+                *dyBuffer = allocaBuffer(2), *dxBuffer = allocaBuffer(2),
+                *dbBuffer = allocaBuffer(1);
+    std::vector<llvm::Value *> gradientBuffers;
+    for (size_t j = 0; j < numLearned; ++j)
+      gradientBuffers.push_back(allocaBuffer(0));
+    Shape shape = checkMatrix(wrapper, rows, cols, {x, bias, dy, dx, db});
+    for (llvm::Value *gradient : gradients)
+      branchToErrorIf(wrapper, b.CreateIsNull(gradient), kErrorNullPointer);
+    fillMatrix(xBuffer, x, shape);
+    fillBuffer(bBuffer, bias, {{shape.cols, b.getInt32(1)}});
+    fillMatrix(dyBuffer, dy, shape);
+    if (numLearned != 0) {
+      // Before dx is written: dx may alias dy.
+      for (size_t j = 0; j < numLearned; ++j)
+        fillBuffer(gradientBuffers[j], gradients[j], {});
+      checkStatus(wrapper,
+                  callKernel(kernel.functions[0].name,
+                             concat({xBuffer, bBuffer, dyBuffer}, params,
+                                    gradientBuffers)));
+    }
+    fillMatrix(dxBuffer, dx, shape);
+    fillBuffer(dbBuffer, db, {{shape.cols, b.getInt32(1)}});
+    checkStatus(wrapper,
+                callKernel(kernel.functions.back().name,
+                           concat({xBuffer, bBuffer, dyBuffer}, params,
+                                  {dxBuffer, dbBuffer})));
+    b.CreateRet(b.getInt32(0));
+  }
+
 private:
   llvm::LLVMContext &context;
   llvm::Module &module;
@@ -149,6 +219,33 @@ private:
     llvm::Function *f = b.GetInsertBlock()->getParent();
     llvm::IRBuilder<> eb(&f->getEntryBlock(), f->getEntryBlock().begin());
     return eb.CreateAlloca(type);
+  }
+
+  struct Shape {
+    llvm::Value *rows, *cols; // i32
+  };
+
+  /// rows, cols >= 0 with rows * cols < 2^31; arrays non-null unless empty.
+  Shape checkMatrix(llvm::Function *f, llvm::Value *rows, llvm::Value *cols,
+                    llvm::ArrayRef<llvm::Value *> arrays) {
+    llvm::Value *negative = b.CreateOr(b.CreateICmpSLT(rows, b.getInt64(0)),
+                                       b.CreateICmpSLT(cols, b.getInt64(0)));
+    branchToErrorIf(f, negative, kErrorNegativeSize);
+    llvm::Value *limit = b.getInt64(int64_t(1) << 31);
+    llvm::Value *tooLarge = b.CreateOr(
+        b.CreateOr(b.CreateICmpSGE(rows, limit), b.CreateICmpSGE(cols, limit)),
+        b.CreateICmpSGE(b.CreateMul(rows, cols), limit));
+    branchToErrorIf(f, tooLarge, kErrorTooLarge);
+    llvm::Value *anyNull = b.getFalse();
+    for (llvm::Value *array : arrays)
+      anyNull = b.CreateOr(anyNull, b.CreateIsNull(array));
+    llvm::Value *nonEmpty = b.CreateICmpSGT(b.CreateMul(rows, cols), b.getInt64(0));
+    branchToErrorIf(f, b.CreateAnd(anyNull, nonEmpty), kErrorNullPointer);
+    return {b.CreateTrunc(rows, b.getInt32Ty()), b.CreateTrunc(cols, b.getInt32Ty())};
+  }
+
+  void fillMatrix(llvm::Value *buffer, llvm::Value *array, const Shape &shape) {
+    fillBuffer(buffer, array, {{shape.cols, b.getInt32(1)}, {shape.rows, shape.cols}});
   }
 
   /// The chunk [offset, offset + extent) of a float array.
@@ -319,6 +416,14 @@ private:
   }
 };
 
+/// `, float *d_p` for each learnable parameter p.
+std::string cGradientList(const Kernel &kernel) {
+  std::string list;
+  for (unsigned index : kernel.learnedParams)
+    list += ", float *d_" + kernel.paramNames[index];
+  return list;
+}
+
 std::string cParamList(const Kernel &kernel) {
   std::string list;
   for (const std::string &name : kernel.paramNames)
@@ -379,6 +484,12 @@ act::compileCWrappers(const std::vector<Kernel> &kernels,
     case KernelKind::Backward:
       builder.buildBackward(kernel);
       break;
+    case KernelKind::BiasForward:
+      builder.buildBiasForward(kernel);
+      break;
+    case KernelKind::BiasBackward:
+      builder.buildBiasBackward(kernel);
+      break;
     }
   }
   if (llvm::verifyModule(module, &llvm::errs()))
@@ -403,13 +514,16 @@ std::string act::cDeclaration(const Kernel &kernel) {
   case KernelKind::Forward:
     return "int " + name + "(const float *x, float *y, int64_t n" +
            cParamList(kernel) + ")";
-  case KernelKind::Backward: {
-    std::string gradients;
-    for (unsigned index : kernel.learnedParams)
-      gradients += ", float *d_" + kernel.paramNames[index];
+  case KernelKind::Backward:
     return "int " + name + "(const float *x, const float *dy, float *dx, " +
-           "int64_t n" + cParamList(kernel) + gradients + ")";
-  }
+           "int64_t n" + cParamList(kernel) + cGradientList(kernel) + ")";
+  case KernelKind::BiasForward:
+    return "int " + name + "(const float *x, const float *b, float *y, " +
+           "int64_t rows, int64_t cols" + cParamList(kernel) + ")";
+  case KernelKind::BiasBackward:
+    return "int " + name + "(const float *x, const float *b, " +
+           "const float *dy, float *dx, float *db, int64_t rows, " +
+           "int64_t cols" + cParamList(kernel) + cGradientList(kernel) + ")";
   }
   llvm_unreachable("unknown kernel kind");
 }
@@ -420,10 +534,12 @@ std::string act::cHeader(const std::vector<Kernel> &kernels,
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "/* Generated by actc from " << source << "; do not edit.\n"
-     << " * Arrays are float32, contiguous; y may alias x. Each function "
-        "returns 0 on\n"
-     << " * success, nonzero on failure (1: negative size, 2: null array, "
-        "<0: kernel). */\n"
+     << " * Arrays are float32, contiguous, matrices row-major (rows x cols); y\n"
+     << " * may alias x and dx may alias dy. backward kernels store in *d_p the\n"
+     << " * gradient of each learnable parameter p summed over all elements.\n"
+     << " * Each function returns 0 on success, nonzero on failure (1: negative\n"
+     << " * size, 2: null array, 3: a matrix of 2^31 elements or more, <0: the\n"
+     << " * kernel failed). */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";

@@ -32,6 +32,7 @@ std::string cHeader(const std::vector<Kernel> &kernels,
 enum CInterfaceError : int {
   kErrorNegativeSize = 1,
   kErrorNullPointer = 2,
+  kErrorTooLarge = 3,
 };
 
 } // namespace act

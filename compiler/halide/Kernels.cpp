@@ -7,8 +7,9 @@
 
 using namespace act;
 
-static const KernelKind kAllKernels[] = {KernelKind::Forward,
-                                         KernelKind::Backward};
+static const KernelKind kAllKernels[] = {
+    KernelKind::Forward, KernelKind::Backward, KernelKind::BiasForward,
+    KernelKind::BiasBackward};
 
 llvm::ArrayRef<KernelKind> act::allKernelKinds() { return kAllKernels; }
 
@@ -18,6 +19,10 @@ llvm::StringRef act::kernelName(KernelKind kind) {
     return "forward";
   case KernelKind::Backward:
     return "backward";
+  case KernelKind::BiasForward:
+    return "bias_forward";
+  case KernelKind::BiasBackward:
+    return "bias_backward";
   }
   llvm_unreachable("unknown kernel kind");
 }
@@ -74,6 +79,45 @@ static ActivationOp derivativeOf(ActivationOp activation, llvm::StringRef wrt) {
   return derivative;
 }
 
+/// The function summing, for each learnable parameter p, dy * df/dp over
+/// the domain `r` (`input` and `dy` are x + bias and dy at r).
+static mlir::LogicalResult addParameterSums(Kernel &kernel,
+                                            ActivationOp activation,
+                                            Halide::RDom r,
+                                            const Halide::Expr &input,
+                                            const Halide::Expr &dy,
+                                            const Halide::Target &target) {
+  std::vector<Halide::Func> sums;
+  for (unsigned index : kernel.learnedParams) {
+    ActivationOp partial =
+        derivativeOf(activation, activation.getParamName(index));
+    if (!partial)
+      return mlir::failure();
+    auto value = apply(partial, kernel, input);
+    if (mlir::failed(value))
+      return mlir::failure();
+    // Accumulated in double: float32 partial sums over millions of
+    // elements would lose the gradient's low digits.
+    Halide::Func total("total_" + kernel.paramNames[index]);
+    total() = Halide::cast<double>(0);
+    total() += Halide::cast<double>(dy * *value);
+    scheduleSum(total, r, target);
+    Halide::Func sum("d_" + kernel.paramNames[index]);
+    sum() = Halide::cast<float>(total());
+    sums.push_back(sum);
+  }
+  constrainDense(kernel.inputs);
+  kernel.functions.push_back({halideName(kernel, kernelName(kernel.kind).str() + "_params"),
+                              Halide::Pipeline(sums), arguments(kernel)});
+  return mlir::success();
+}
+
+/// The derivative of `activation` with respect to its input.
+static ActivationOp inputDerivativeOf(ActivationOp activation) {
+  return derivativeOf(
+      activation, activation.param_names()[0].cast<mlir::StringAttr>().getValue());
+}
+
 mlir::FailureOr<Kernel> act::buildForward(ActivationOp activation,
                                           const Halide::Target &target) {
   Kernel kernel = makeKernel(KernelKind::Forward, activation);
@@ -101,35 +145,13 @@ mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
   kernel.inputs = {x, dy};
 
   if (!kernel.learnedParams.empty()) {
-    std::vector<Halide::Func> sums;
     Halide::RDom r(0, x.dim(0).extent(), "r");
-    for (unsigned index : kernel.learnedParams) {
-      ActivationOp partial = derivativeOf(
-          activation, activation.getParamName(index));
-      if (!partial)
-        return mlir::failure();
-      auto value = apply(partial, kernel, x(r));
-      if (mlir::failed(value))
-        return mlir::failure();
-      // Accumulated in double: float32 partial sums over millions of
-      // elements would lose the gradient's low digits.
-      Halide::Func total("total_" + kernel.paramNames[index]);
-      total() = Halide::cast<double>(0);
-      total() += Halide::cast<double>(dy(r) * *value);
-      scheduleSum(total, r, target);
-      Halide::Func sum("d_" + kernel.paramNames[index]);
-      sum() = Halide::cast<float>(total());
-      sums.push_back(sum);
-    }
-    constrainDense({x, dy});
-    kernel.functions.push_back(
-        {halideName(kernel, "backward_params"), Halide::Pipeline(sums),
-         arguments(kernel)});
+    if (mlir::failed(addParameterSums(kernel, activation, r, x(r.x),
+                                      dy(r.x), target)))
+      return mlir::failure();
   }
 
-  ActivationOp derivative = derivativeOf(activation, activation.param_names()[0]
-                                                         .cast<mlir::StringAttr>()
-                                                         .getValue());
+  ActivationOp derivative = inputDerivativeOf(activation);
   if (!derivative)
     return mlir::failure();
   Halide::Var i("i");
@@ -144,6 +166,65 @@ mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
   return kernel;
 }
 
+mlir::FailureOr<Kernel> act::buildBiasForward(ActivationOp activation,
+                                              const Halide::Target &target) {
+  Kernel kernel = makeKernel(KernelKind::BiasForward, activation);
+  Halide::ImageParam x(Halide::Float(32), 2, "x");
+  Halide::ImageParam b(Halide::Float(32), 1, "b");
+  kernel.inputs = {x, b};
+
+  Halide::Var c("c"), r("r");
+  auto value = apply(activation, kernel, x(c, r) + b(c));
+  if (mlir::failed(value))
+    return mlir::failure();
+  Halide::Func y("y");
+  y(c, r) = *value;
+  scheduleRows(y, c, r, {x}, {b}, target);
+  kernel.functions.push_back({halideName(kernel, "bias_forward"),
+                              Halide::Pipeline(y), arguments(kernel)});
+  return kernel;
+}
+
+mlir::FailureOr<Kernel> act::buildBiasBackward(ActivationOp activation,
+                                               const Halide::Target &target) {
+  Kernel kernel = makeKernel(KernelKind::BiasBackward, activation);
+  Halide::ImageParam x(Halide::Float(32), 2, "x");
+  Halide::ImageParam b(Halide::Float(32), 1, "b");
+  Halide::ImageParam dy(Halide::Float(32), 2, "dy");
+  kernel.inputs = {x, b, dy};
+
+  if (!kernel.learnedParams.empty()) {
+    Halide::RDom r(0, x.dim(0).extent(), 0, x.dim(1).extent(), "r");
+    if (mlir::failed(addParameterSums(kernel, activation, r,
+                                      x(r.x, r.y) + b(r.x), dy(r.x, r.y),
+                                      target)))
+      return mlir::failure();
+  }
+
+  ActivationOp derivative = inputDerivativeOf(activation);
+  if (!derivative)
+    return mlir::failure();
+  Halide::Var c("c"), r("r");
+  auto slope = apply(derivative, kernel, x(c, r) + b(c));
+  if (mlir::failed(slope))
+    return mlir::failure();
+  Halide::Func dx("dx");
+  dx(c, r) = dy(c, r) * *slope;
+  // db reads dx back: with the batch sizes of training (rows x cols a few
+  // hundred KiB) that second pass is served from cache.
+  Halide::RDom rows(0, dx.output_buffer().dim(1).extent(), "rows");
+  Halide::Func sums("column_sums");
+  sums(c) = Halide::cast<double>(0);
+  sums(c) += Halide::cast<double>(dx(c, rows));
+  Halide::Func db("db");
+  db(c) = Halide::cast<float>(sums(c));
+  scheduleRows(dx, c, r, {x, dy}, {b}, target);
+  scheduleColumnSums(db, sums, c, rows, target);
+  kernel.functions.push_back({halideName(kernel, "bias_backward"),
+                              Halide::Pipeline({dx, db}), arguments(kernel)});
+  return kernel;
+}
+
 mlir::FailureOr<Kernel> act::buildKernel(KernelKind kind,
                                          ActivationOp activation,
                                          const Halide::Target &target) {
@@ -152,6 +233,10 @@ mlir::FailureOr<Kernel> act::buildKernel(KernelKind kind,
     return buildForward(activation, target);
   case KernelKind::Backward:
     return buildBackward(activation, target);
+  case KernelKind::BiasForward:
+    return buildBiasForward(activation, target);
+  case KernelKind::BiasBackward:
+    return buildBiasBackward(activation, target);
   }
   llvm_unreachable("unknown kernel kind");
 }

@@ -13,9 +13,10 @@
 namespace act {
 
 /// The kernels of the C interface (CLI.md), in the order the header lists them.
-enum class KernelKind { Forward, Backward };
+enum class KernelKind { Forward, Backward, BiasForward, BiasBackward };
 
-/// "forward", "backward": as `--kernels=` spells them, and the C suffix.
+/// "forward", "bias_backward"...: as `--kernels=` spells them, and the C
+/// function's suffix.
 llvm::StringRef kernelName(KernelKind kind);
 /// The kernel `--kernels=` calls `name`, if any.
 std::optional<KernelKind> parseKernelName(llvm::StringRef name);
@@ -50,6 +51,17 @@ mlir::FailureOr<Kernel> buildForward(ActivationOp activation,
 /// dy before dx, which may alias it, is written), dx the second.
 mlir::FailureOr<Kernel> buildBackward(ActivationOp activation,
                                       const Halide::Target &target);
+
+/// bias_forward: y(c, r) = f(x(c, r) + b(c)) over a rows x cols matrix.
+mlir::FailureOr<Kernel> buildBiasForward(ActivationOp activation,
+                                         const Halide::Target &target);
+
+/// bias_backward: dx(c, r) = dy(c, r) f'(x(c, r) + b(c)) and the column sums
+/// db(c) = sum_r dx(c, r); learnable parameters' gradients as in backward.
+/// Functions: the parameter sums (reading dy before dx may overwrite it),
+/// then dx and db together.
+mlir::FailureOr<Kernel> buildBiasBackward(ActivationOp activation,
+                                          const Halide::Target &target);
 
 mlir::FailureOr<Kernel> buildKernel(KernelKind kind, ActivationOp activation,
                                     const Halide::Target &target);

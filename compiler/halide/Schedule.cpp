@@ -14,6 +14,10 @@ constexpr int kElementsPerTask = 16384;
 /// pool costs more than it saves for data that fits in L2.
 constexpr int kMinParallelElements = 4 * kElementsPerTask;
 
+/// Rows per parallel task when summing over a matrix (learnable parameters'
+/// gradients in bias_backward).
+constexpr int kRowsPerSumTask = 16;
+
 /// Vectors processed per loop iteration: two independent vectors keep the
 /// FMA/ALU pipes busy across the polynomial's dependency chains.
 constexpr int kVectorsPerIteration = 2;
@@ -45,7 +49,53 @@ void act::scheduleElementwise(Func out, Var i,
   out.vectorize(i, lanes, TailStrategy::GuardWithIf);
 }
 
+/// Row-major matrices: c is contiguous, rows are `cols` apart.
+static void constrainRowMajor(OutputImageParam matrix) {
+  matrix.dim(0).set_min(0).set_stride(1);
+  matrix.dim(1).set_min(0).set_stride(matrix.dim(0).extent());
+}
+
+void act::scheduleRows(Func out, Var c, Var r,
+                       const std::vector<ImageParam> &matrices,
+                       const std::vector<ImageParam> &vectors,
+                       const Target &target) {
+  constrainRowMajor(out.output_buffer());
+  for (const ImageParam &matrix : matrices)
+    constrainRowMajor(matrix);
+  constrainDense(vectors);
+
+  const int lanes = target.natural_vector_size<float>() * kVectorsPerIteration;
+  Expr cols = out.output_buffer().dim(0).extent();
+  Expr rows = out.output_buffer().dim(1).extent();
+  // Tasks of about kElementsPerTask elements, whatever the row length.
+  Expr rowsPerTask = Halide::max(1, kElementsPerTask / Halide::max(cols, 1));
+  Var task("task"), inTask("in_task");
+  out.vectorize(c, lanes, TailStrategy::GuardWithIf);
+  out.specialize(rows * cols >= kMinParallelElements)
+      .split(r, task, inTask, rowsPerTask, TailStrategy::GuardWithIf)
+      .parallel(task);
+}
+
+void act::scheduleColumnSums(Func db, Func sums, Var c, RDom rows,
+                             const Target &target) {
+  db.output_buffer().dim(0).set_min(0).set_stride(1);
+  const int lanes = target.natural_vector_size<float>();
+  Var block("block"), lane("lane");
+  db.split(c, block, lane, lanes, TailStrategy::GuardWithIf).vectorize(lane);
+  sums.compute_at(db, block).vectorize(c, lanes, TailStrategy::GuardWithIf);
+  // Columns innermost: each row contributes one contiguous vector.
+  sums.update().reorder(c, rows.x).vectorize(c, lanes, TailStrategy::GuardWithIf);
+}
+
 void act::scheduleSum(Func total, RDom r, const Target &target) {
+  if (r.dimensions() == 2) {
+    RVar block("block"), inBlock("in_block");
+    Var task("task");
+    total.update().split(r.y, block, inBlock, kRowsPerSumTask);
+    Func perTask = total.update().rfactor(block, task);
+    perTask.compute_root().update().parallel(task);
+    return;
+  }
   // Each task sums one block of elements, vector lanes apart; the tasks'
   // partial sums are then added serially. rfactor makes both splits legal
   // for a reduction (Halide reassociates the double-precision sum).

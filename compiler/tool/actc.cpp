@@ -69,7 +69,8 @@ cl::list<std::string> targets(
 
 cl::list<std::string> kernelNames(
     "kernels",
-    cl::desc("Kernels to generate (default: all): forward, backward"),
+    cl::desc("Kernels to generate (default: all): forward, backward, "
+             "bias_forward, bias_backward"),
     cl::value_desc("K[,K]"), cl::CommaSeparated, cl::cat(actcCategory));
 
 cl::opt<std::string> evalName(
@@ -156,7 +157,8 @@ bool selectKernels(std::vector<KernelKind> &out, std::string &error) {
   for (const std::string &name : kernelNames) {
     std::optional<KernelKind> kind = parseKernelName(name);
     if (!kind) {
-      error = "unknown kernel '" + name + "' (known: forward, backward)";
+      error = "unknown kernel '" + name +
+              "' (known: forward, backward, bias_forward, bias_backward)";
       return false;
     }
     out.push_back(*kind);
