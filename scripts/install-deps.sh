@@ -12,6 +12,8 @@ packages=(
   libfmt-dev zlib1g-dev
   # Tests: lit, FileCheck, not (llvm-14-tools), GoogleTest, a C compiler
   llvm-14-tools googletest libgtest-dev gcc
+  # Benchmarks (bench/)
+  libbenchmark-dev
 )
 
 missing=()
