@@ -24,6 +24,9 @@ Halide::Expr sigmoid(const Halide::Expr &x);
 Halide::Expr erf(const Halide::Expr &x);
 /// 1 - erf(x), accurate where erf(x) is close to 1 (large positive x).
 Halide::Expr erfc(const Halide::Expr &x);
+/// sin and cos keep the 1.5 ulp bound for |x| <= 102943 only. Beyond, they
+/// stay within [-1, 1] and, below 2^24, equal the function at a point about
+/// an ulp from x (see MathLib.cpp).
 Halide::Expr sin(const Halide::Expr &x);
 Halide::Expr cos(const Halide::Expr &x);
 Halide::Expr atan(const Halide::Expr &x);
