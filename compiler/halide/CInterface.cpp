@@ -15,6 +15,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
@@ -416,18 +417,64 @@ private:
   }
 };
 
-/// `, float *d_p` for each learnable parameter p.
-std::string cGradientList(const Kernel &kernel) {
-  std::string list;
+/// Names that a parameter must not take in the header: the kernels' own
+/// arguments, and C and C++ keywords (a .act parameter may be called `default`
+/// or `int`).
+bool isReservedInC(llvm::StringRef name) {
+  static const llvm::StringSet<> reserved = {
+      // The fixed arguments of the five kernels.
+      "x", "y", "n", "b", "w", "m", "k", "dy", "dx", "db", "rows", "cols",
+      // C11 and C++17 keywords.
+      "auto", "break", "case", "char", "const", "continue", "default", "do",
+      "double", "else", "enum", "extern", "float", "for", "goto", "if",
+      "inline", "int", "long", "register", "restrict", "return", "short",
+      "signed", "sizeof", "static", "struct", "switch", "typedef", "union",
+      "unsigned", "void", "volatile", "while", "alignas", "alignof", "and",
+      "and_eq", "asm", "bitand", "bitor", "bool", "catch", "class", "compl",
+      "concept", "const_cast", "constexpr", "decltype", "delete",
+      "dynamic_cast", "explicit", "export", "false", "friend", "mutable",
+      "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator",
+      "or", "or_eq", "private", "protected", "public", "reinterpret_cast",
+      "requires", "static_assert", "static_cast", "template", "this",
+      "thread_local", "throw", "true", "try", "typeid", "typename", "using",
+      "virtual", "wchar_t", "xor", "xor_eq", "int64_t"};
+  return reserved.contains(name);
+}
+
+/// The C names of the kernel's parameters, then of its gradient outputs
+/// (`d_p` for each learnable p): the .act names, with `_` appended until
+/// each is neither reserved nor taken.
+std::vector<std::string> cArgumentNames(const Kernel &kernel) {
+  llvm::StringSet<> taken;
+  std::vector<std::string> names;
+  auto claim = [&](std::string name) {
+    while (isReservedInC(name) || taken.contains(name))
+      name += '_';
+    taken.insert(name);
+    names.push_back(name);
+  };
+  for (const std::string &name : kernel.paramNames)
+    claim(name);
   for (unsigned index : kernel.learnedParams)
-    list += ", float *d_" + kernel.paramNames[index];
+    claim("d_" + kernel.paramNames[index]);
+  return names;
+}
+
+/// `, float p` for each parameter.
+std::string cParamList(const Kernel &kernel) {
+  std::vector<std::string> names = cArgumentNames(kernel);
+  std::string list;
+  for (size_t i = 0; i < kernel.paramNames.size(); ++i)
+    list += ", float " + names[i];
   return list;
 }
 
-std::string cParamList(const Kernel &kernel) {
+/// `, float *d_p` for each learnable parameter p.
+std::string cGradientList(const Kernel &kernel) {
+  std::vector<std::string> names = cArgumentNames(kernel);
   std::string list;
-  for (const std::string &name : kernel.paramNames)
-    list += ", float " + name;
+  for (size_t i = kernel.paramNames.size(); i < names.size(); ++i)
+    list += ", float *" + names[i];
   return list;
 }
 
