@@ -1,6 +1,7 @@
 // Prints the AST of the main file for `actc --emit=ast`: one node per line,
 // children indented under their parent, each with its <line:col>.
 #include "dsl/AST.h"
+#include "dsl/SourceLocator.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Casting.h"
@@ -45,7 +46,7 @@ class ASTDumper {
 public:
   ASTDumper(const llvm::SourceMgr &sourceMgr, unsigned bufferId,
             llvm::raw_ostream &os)
-      : sourceMgr(sourceMgr), bufferId(bufferId), os(os) {}
+      : locator(sourceMgr), bufferId(bufferId), os(os) {}
 
   void dump(const File &file);
 
@@ -59,7 +60,7 @@ private:
   llvm::raw_ostream &line() { return os.indent(2 * indent); }
   /// Ends a node's line with its location.
   void end(llvm::SMLoc loc) {
-    auto [lineNo, column] = sourceMgr.getLineAndColumn(loc, bufferId);
+    auto [lineNo, column] = locator.getLineAndColumn(loc, bufferId);
     os << " <" << lineNo << ':' << column << ">\n";
   }
   void dumpChild(const Expr &expr) {
@@ -68,7 +69,7 @@ private:
     --indent;
   }
 
-  const llvm::SourceMgr &sourceMgr;
+  SourceLocator locator;
   unsigned bufferId;
   llvm::raw_ostream &os;
   unsigned indent = 0;
@@ -95,7 +96,7 @@ void ASTDumper::dump(const File &file) {
 void ASTDumper::dump(const Activation &activation) {
   line() << "Activation " << activation.name;
   auto [lineNo, column] =
-      sourceMgr.getLineAndColumn(activation.range.Start, bufferId);
+      locator.getLineAndColumn(activation.range.Start, bufferId);
   os << " <" << lineNo << ':' << column << "> input=" << activation.input
      << '\n';
   ++indent;

@@ -16,6 +16,9 @@ static constexpr unsigned kMaxPrintedErrors = 100;
 /// minified or binary file take quadratic time.
 static constexpr size_t kMaxEchoedLineLength = 4096;
 
+/// Names longer than this get no "did you mean" (see closestMatch).
+static constexpr size_t kMaxCorrectedNameLength = 64;
+
 DiagnosticEngine::DiagnosticEngine(llvm::SourceMgr &sourceMgr,
                                    llvm::raw_ostream &os)
     : sourceMgr(sourceMgr), os(os) {}
@@ -66,6 +69,10 @@ void DiagnosticEngine::error(llvm::SMLoc loc, const llvm::Twine &message,
   print(sourceMgr, os, loc, llvm::SourceMgr::DK_Error, message, ranges);
 }
 
+bool DiagnosticEngine::printsNextError() const {
+  return numErrors < kMaxPrintedErrors;
+}
+
 void DiagnosticEngine::error(llvm::SMRange range, const llvm::Twine &message) {
   error(range.Start, message, {range});
 }
@@ -87,12 +94,17 @@ llvm::StringRef act::closestMatch(llvm::StringRef name,
   // clang's typo-correction bound: about one edit per three characters, so
   // 'tahn' (two edits from 'tanh') is corrected but 'ab' is not turned into
   // 'exp'. A one-letter name is as likely another name as a typo of 'x'.
-  if (name.size() < 2)
+  // A name longer than any typo worth correcting gets no suggestion: the
+  // edit distance takes time in the product of the lengths.
+  if (name.size() < 2 || name.size() > kMaxCorrectedNameLength)
     return "";
   unsigned maxDistance = (name.size() + 2) / 3;
   llvm::StringRef best;
   unsigned bestDistance = maxDistance + 1;
   for (llvm::StringRef candidate : candidates) {
+    size_t longer = std::max(name.size(), candidate.size());
+    if (longer - std::min(name.size(), candidate.size()) > maxDistance)
+      continue;
     unsigned distance =
         name.edit_distance(candidate, /*AllowReplacements=*/true, maxDistance);
     if (distance != 0 && distance < bestDistance) {

@@ -31,6 +31,10 @@ public:
   void error(const llvm::Twine &message);
 
   unsigned errorCount() const { return numErrors; }
+  /// Whether the next error will be printed (or only counted, past the
+  /// limit): work done only for a message, such as finding a "did you mean"
+  /// among thousands of names, can be skipped when it will not be.
+  bool printsNextError() const;
   bool hadError() const { return numErrors != 0; }
   llvm::SourceMgr &getSourceMgr() { return sourceMgr; }
 

@@ -17,6 +17,63 @@ using namespace act;
 /// The name `import "std.act"` resolves to, whatever files lie around.
 static constexpr llvm::StringLiteral kStdLibName = "std.act";
 
+/// Source text past this size is refused, not read: .act files people write
+/// are kilobytes, and a device (`/dev/zero`) or an endless pipe given as the
+/// input would otherwise be read until memory runs out.
+static constexpr size_t kMaxSourceMiB = 16;
+static constexpr size_t kMaxSourceSize = kMaxSourceMiB << 20;
+
+/// Reads `file` to its end into a buffer called `name`. On a read error, or
+/// past kMaxSourceSize bytes, returns null and sets `error` to
+/// "cannot read SUBJECT: why".
+static std::unique_ptr<llvm::MemoryBuffer>
+readSource(llvm::sys::fs::file_t file, llvm::StringRef name,
+           const llvm::Twine &subject, std::string &error) {
+  constexpr size_t kChunkSize = 64 << 10;
+  llvm::SmallVector<char, 0> text;
+  while (true) {
+    size_t size = text.size();
+    text.resize(size + kChunkSize);
+    llvm::Expected<size_t> bytesRead = llvm::sys::fs::readNativeFile(
+        file, llvm::makeMutableArrayRef(text.data() + size, kChunkSize));
+    if (!bytesRead) {
+      error = ("cannot read " + subject + ": " +
+               llvm::toString(bytesRead.takeError()))
+                  .str();
+      return nullptr;
+    }
+    text.resize(size + *bytesRead);
+    if (*bytesRead == 0)
+      break;
+    if (text.size() > kMaxSourceSize) {
+      error = ("cannot read " + subject + ": it is larger than " +
+               llvm::Twine(kMaxSourceMiB) + " MiB")
+                  .str();
+      return nullptr;
+    }
+  }
+  return llvm::MemoryBuffer::getMemBufferCopy(
+      llvm::StringRef(text.data(), text.size()), name);
+}
+
+/// Opens and reads `path`; on failure `error` is "cannot open SUBJECT: why"
+/// or as readSource says.
+static std::unique_ptr<llvm::MemoryBuffer>
+readSourceFile(llvm::StringRef path, const llvm::Twine &subject,
+               std::string &error) {
+  llvm::Expected<llvm::sys::fs::file_t> file =
+      llvm::sys::fs::openNativeFileForRead(path);
+  if (!file) {
+    error = ("cannot open " + subject + ": " + llvm::toString(file.takeError()))
+                .str();
+    return nullptr;
+  }
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      readSource(*file, path, subject, error);
+  llvm::sys::fs::closeFile(*file);
+  return buffer;
+}
+
 namespace {
 
 class Loader {
@@ -110,21 +167,28 @@ void Loader::loadImport(const Import &import, llvm::StringRef importerPath) {
     importMissing = true;
     return;
   }
+  // A device or a pipe would block or never end; only files can be imported.
+  if (!llvm::sys::fs::is_regular_file(path)) {
+    diags.error(import.pathRange,
+                "imported file '" + import.path + "' is not a regular file");
+    importMissing = true;
+    return;
+  }
 
   llvm::SmallString<256> key;
   if (llvm::sys::fs::real_path(path, key))
     key = path;
   if (isCycle(import, key) || loadStates.count(key))
     return;
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path);
+  std::string error;
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      readSourceFile(path, "imported file '" + import.path + "'", error);
   if (!buffer) {
-    diags.error(import.pathRange, "cannot open imported file '" + import.path +
-                                      "': " + buffer.getError().message());
+    diags.error(import.pathRange, error);
     importMissing = true;
     return;
   }
-  loadFile(std::move(*buffer), key);
+  loadFile(std::move(buffer), key);
 }
 
 void Loader::loadStandardLibrary() {
@@ -160,30 +224,31 @@ bool Loader::isCycle(const Import &import, llvm::StringRef key) {
 
 std::unique_ptr<Program> act::loadProgram(llvm::StringRef path,
                                           DiagnosticEngine &diags) {
+  std::string error;
   if (path == "-") {
-    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-        llvm::MemoryBuffer::getSTDIN();
+    std::unique_ptr<llvm::MemoryBuffer> buffer = readSource(
+        llvm::sys::fs::getStdinHandle(), "<stdin>", "standard input", error);
     if (!buffer) {
-      diags.error("cannot read standard input: " + buffer.getError().message());
+      diags.error(error);
       return nullptr;
     }
-    return Loader(diags).load(std::move(*buffer), "<stdin>");
+    return Loader(diags).load(std::move(buffer), "<stdin>");
   }
 
   if (llvm::sys::fs::is_directory(path)) {
     diags.error("'" + path + "' is a directory");
     return nullptr;
   }
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path);
+  std::unique_ptr<llvm::MemoryBuffer> buffer =
+      readSourceFile(path, "'" + path + "'", error);
   if (!buffer) {
-    diags.error("cannot open '" + path + "': " + buffer.getError().message());
+    diags.error(error);
     return nullptr;
   }
   llvm::SmallString<256> key;
   if (llvm::sys::fs::real_path(path, key))
     key = path;
-  return Loader(diags).load(std::move(*buffer), key);
+  return Loader(diags).load(std::move(buffer), key);
 }
 
 std::unique_ptr<Program> act::loadProgramFromSource(llvm::StringRef source,

@@ -10,6 +10,12 @@ using namespace act;
 /// activations nest a dozen levels.
 static constexpr unsigned kMaxNestingDepth = 256;
 
+/// An activation takes at most this many parameters after its input. Each is
+/// a trailing argument of every generated C function, and each `learn` one a
+/// derivative of the whole activation: thousands would make the compiler's
+/// work quadratic. PyTorch's activations take at most three.
+static constexpr unsigned kMaxParams = 64;
+
 bool Parser::NestingScope::tooDeep() const {
   return parser.depth > kMaxNestingDepth;
 }
@@ -180,6 +186,12 @@ bool Parser::parseParams(Activation &activation) {
     std::optional<Param> param = parseParam();
     if (!param)
       return false;
+    if (activation.params.size() == kMaxParams) {
+      diags.error(param->nameRange, "'" + activation.name + "' has too many " +
+                                        "parameters (at most " +
+                                        llvm::Twine(kMaxParams) + ")");
+      return false;
+    }
     activation.params.push_back(std::move(*param));
   }
   return expectClosing(TokenKind::RParen, TokenKind::LParen, open);

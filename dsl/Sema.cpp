@@ -10,7 +10,8 @@
 
 using namespace act;
 
-/// Calls to activations nest at most this deep. Later stages inline calls
+/// Calls to activations nest at most this deep: an activation without calls
+/// is at depth 1, one that calls it at 2, and so on. Later stages inline calls
 /// recursively; this keeps that recursion as bounded as the parser keeps the
 /// expressions. Real programs nest a handful of calls.
 static constexpr unsigned kMaxCallDepth = 64;
@@ -47,8 +48,9 @@ private:
   std::vector<llvm::StringRef> visibleNames() const;
 
   void checkCallGraph();
-  void visit(const Activation &activation, unsigned depth);
+  void visit(const Activation &activation);
   void reportRecursion(const CallExpr &call, const Activation &callee);
+  void reportDeepCalls(const CallExpr &call);
 
   const Program &program;
   const llvm::StringSet<> &brokenActivations;
@@ -62,6 +64,9 @@ private:
   const Activation *current = nullptr;
   bool inGrad = false;
   llvm::SmallVector<llvm::StringRef, 8> letNames;
+  /// How often each name is in `letNames`: a lookup per name must not scan
+  /// a let of thousands of bindings.
+  llvm::StringMap<unsigned> letNameCounts;
 
   /// The calls of each activation to other activations, in source order.
   llvm::DenseMap<const Activation *, std::vector<const CallExpr *>> callees;
@@ -69,6 +74,8 @@ private:
   enum class VisitState { InProgress, Done };
   llvm::DenseMap<const Activation *, VisitState> visitState;
   llvm::DenseMap<const Activation *, uint64_t> inlinedSize;
+  /// The depth of the deepest chain of calls from each activation down.
+  llvm::DenseMap<const Activation *, unsigned> callDepth;
   /// The call edges from the activation where the walk started down to the
   /// one being visited: (caller, call).
   std::vector<std::pair<const Activation *, const CallExpr *>> callStack;
@@ -165,7 +172,7 @@ void Sema::checkExpr(const Expr &expr) {
 }
 
 bool Sema::isVisible(llvm::StringRef name) const {
-  return llvm::is_contained(letNames, name) || name == current->input ||
+  return letNameCounts.lookup(name) != 0 || name == current->input ||
          current->findParam(name) || (inGrad && name == "y") ||
          lookupNamedConstant(name);
 }
@@ -185,7 +192,11 @@ void Sema::checkName(const NameExpr &name) {
   if (isVisible(name.getName()))
     return;
   std::string message = ("unknown name '" + name.getName() + "'").str();
-  llvm::StringRef suggestion = closestMatch(name.getName(), visibleNames());
+  // Suggestions are looked for only for printed errors: among thousands of
+  // names, for thousands of unknown ones, the search would take minutes.
+  llvm::StringRef suggestion;
+  if (diags.printsNextError())
+    suggestion = closestMatch(name.getName(), visibleNames());
   if (name.getName() == "y")
     message += "; the result 'y' can only be used in a 'grad' clause";
   else if (!suggestion.empty())
@@ -195,20 +206,21 @@ void Sema::checkName(const NameExpr &name) {
 
 void Sema::checkLet(const LetExpr &let) {
   const std::vector<Binding> &bindings = let.getBindings();
-  for (unsigned i = 0, e = bindings.size(); i != e; ++i) {
-    const Binding &binding = bindings[i];
+  llvm::StringMap<const Binding *> firstBindings;
+  for (const Binding &binding : bindings) {
     checkExpr(*binding.value);
-    for (unsigned j = 0; j != i; ++j) {
-      if (bindings[j].name != binding.name)
-        continue;
+    auto [first, isFirst] = firstBindings.try_emplace(binding.name, &binding);
+    if (!isFirst) {
       diags.error(binding.nameRange,
                   "redefinition of let binding '" + binding.name + "'");
-      diags.note(bindings[j].nameRange, "previous definition is here");
-      break;
+      diags.note(first->second->nameRange, "previous definition is here");
     }
     letNames.push_back(binding.name);
+    ++letNameCounts[binding.name];
   }
   checkExpr(let.getBody());
+  for (const Binding &binding : bindings)
+    --letNameCounts[binding.name];
   letNames.resize(letNames.size() - bindings.size());
 }
 
@@ -242,7 +254,9 @@ void Sema::checkCall(const CallExpr &call) {
     return;
   }
   std::string message = ("unknown function '" + name + "'").str();
-  llvm::StringRef suggestion = closestMatch(name, functionNames);
+  llvm::StringRef suggestion;
+  if (diags.printsNextError())
+    suggestion = closestMatch(name, functionNames);
   if (!suggestion.empty())
     message += ("; did you mean '" + suggestion + "'?").str();
   diags.error(call.getCalleeRange(), message);
@@ -287,8 +301,8 @@ void Sema::checkActivationCall(const CallExpr &call, const Activation &callee) {
 void Sema::checkNamedArgs(const CallExpr &call, const Activation &callee) {
   const std::vector<ExprPtr> &args = call.getArgs();
   const std::vector<NamedArg> &namedArgs = call.getNamedArgs();
-  for (unsigned i = 0, e = namedArgs.size(); i != e; ++i) {
-    const NamedArg &arg = namedArgs[i];
+  llvm::StringMap<const NamedArg *> firstGiven;
+  for (const NamedArg &arg : namedArgs) {
     if (arg.name == callee.input) {
       diags.error(arg.nameRange, "the input '" + arg.name + "' of '" +
                                      callee.name +
@@ -317,12 +331,10 @@ void Sema::checkNamedArgs(const CallExpr &call, const Activation &callee) {
       diags.note(args[*param + 1]->getRange(), "given positionally here");
       continue;
     }
-    for (unsigned j = 0; j != i; ++j) {
-      if (namedArgs[j].name != arg.name)
-        continue;
+    auto [first, isFirst] = firstGiven.try_emplace(arg.name, &arg);
+    if (!isFirst) {
       diags.error(arg.nameRange, "argument '" + arg.name + "' is given twice");
-      diags.note(namedArgs[j].nameRange, "first given here");
-      break;
+      diags.note(first->second->nameRange, "first given here");
     }
   }
 }
@@ -361,17 +373,20 @@ void Sema::checkCallGraph() {
   for (const Activation *activation : program.allActivations())
     if (activations.lookup(activation->name) == activation &&
         !visitState.count(activation))
-      visit(*activation, 0);
+      visit(*activation);
 }
 
 /// Walks the calls below `activation` depth-first, reporting each cycle at
-/// the call that closes it, and records the activation's size with its calls
-/// inlined (its own forward and grad, and both of each callee).
-void Sema::visit(const Activation &activation, unsigned depth) {
+/// the call that closes it, and records the activation's call depth and its
+/// size with its calls inlined (its own forward and grad, and both of each
+/// callee). Both are memoised, so the depth is checked wherever the walk
+/// starts: a chain defined bottom-up is walked one level at a time.
+void Sema::visit(const Activation &activation) {
   visitState[&activation] = VisitState::InProgress;
   uint64_t size = countNodes(*activation.body);
   if (activation.grad)
     size += countNodes(*activation.grad);
+  unsigned depth = 1;
 
   for (const CallExpr *call : callees.lookup(&activation)) {
     const Activation *callee = activations.lookup(call->getCallee());
@@ -381,18 +396,19 @@ void Sema::visit(const Activation &activation, unsigned depth) {
       continue;
     }
     if (state == visitState.end()) {
-      if (depth + 1 >= kMaxCallDepth) {
-        if (!reportedDeepCalls)
-          diags.error(call->getCalleeRange(),
-                      "calls are nested too deeply (more than " +
-                          llvm::Twine(kMaxCallDepth) + " levels)");
-        reportedDeepCalls = true;
+      // The walk itself recurses: stop it before the stack runs out.
+      if (callStack.size() + 1 >= kMaxCallDepth) {
+        reportDeepCalls(*call);
         continue;
       }
       callStack.emplace_back(&activation, call);
-      visit(*callee, depth + 1);
+      visit(*callee);
       callStack.pop_back();
     }
+    unsigned calleeDepth = callDepth.lookup(callee);
+    if (calleeDepth >= kMaxCallDepth)
+      reportDeepCalls(*call);
+    depth = std::max(depth, std::min(calleeDepth, kMaxCallDepth) + 1);
     size = std::min(size + inlinedSize.lookup(callee), kMaxInlinedSize + 1);
   }
 
@@ -404,7 +420,17 @@ void Sema::visit(const Activation &activation, unsigned depth) {
     reportedLargeActivation = true;
   }
   inlinedSize[&activation] = size;
+  callDepth[&activation] = depth;
   visitState[&activation] = VisitState::Done;
+}
+
+void Sema::reportDeepCalls(const CallExpr &call) {
+  if (reportedDeepCalls)
+    return;
+  diags.error(call.getCalleeRange(), "calls are nested too deeply (more than " +
+                                         llvm::Twine(kMaxCallDepth) +
+                                         " levels)");
+  reportedDeepCalls = true;
 }
 
 void Sema::reportRecursion(const CallExpr &call, const Activation &callee) {

@@ -5,7 +5,7 @@ import lit.formats
 config.name = "actc"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".act", ".test", ".c"]
-config.excludes = ["Inputs", "CMakeLists.txt", "unit", "lit.cfg.py", "lit.site.cfg.py", "check_values.py"]
+config.excludes = ["Inputs", "CMakeLists.txt", "unit", "fuzz", "lit.cfg.py", "lit.site.cfg.py", "check_values.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.actc_obj_root, "test")
 
@@ -17,3 +17,8 @@ config.substitutions.append(("%cxx", config.cxx))
 config.substitutions.append(("%cc", config.cc))
 config.substitutions.append(
     ("%check-values", "python3 " + os.path.join(config.actc_src_root, "test", "check_values.py")))
+# `%exit-within-10s CMD...` runs CMD for at most 10 s, then prints "exit status N"
+# after its output: 124 if it ran out of time, 128+N if signal N ended it.
+# Limit tests check the status and the diagnostic with FileCheck.
+config.substitutions.append(
+    ("%exit-within-10s", "sh -c 'timeout 10 \"$@\"; echo \"exit status $?\"' exit-within-10s"))

@@ -20,6 +20,47 @@ Expr negate(const Expr &x) {
                              bits ^ Halide::Expr(uint32_t(0x80000000u)));
 }
 
+/// A lowered activation may be at most this deep (the longest path of Halide
+/// nodes from the result down to a leaf). Halide's passes recurse once per
+/// level: a chain of 7000 additions overflowed the stack in its CSE, and
+/// compile time grows with the square of the depth (a chain of 2000 took 37 s
+/// to JIT). std.act's deepest, gelu's derivative, is 87.
+constexpr unsigned kMaxExprDepth = 1000;
+
+/// The depth of Halide expressions (the longest path from a node down to a
+/// leaf), remembered per node so that an expression built op by op is walked
+/// once in all.
+class ExprDepth : public Halide::Internal::IRGraphVisitor {
+public:
+  unsigned of(const Expr &expr) {
+    include(expr);
+    return depths.lookup(expr.get());
+  }
+
+protected:
+  using IRGraphVisitor::visit;
+
+  void include(const Expr &expr) override {
+    auto known = depths.find(expr.get());
+    unsigned depth;
+    if (known != depths.end()) {
+      depth = known->second;
+    } else {
+      unsigned outer = deepestChild;
+      deepestChild = 0;
+      expr.accept(this);
+      depth = deepestChild + 1;
+      depths[expr.get()] = depth;
+      deepestChild = outer;
+    }
+    deepestChild = std::max(deepestChild, depth);
+  }
+
+private:
+  llvm::DenseMap<const Halide::Internal::IRNode *, unsigned> depths;
+  unsigned deepestChild = 0;
+};
+
 class Lowering {
 public:
   FailureOr<Expr> run(act::ActivationOp activation, const Expr &x,
@@ -32,12 +73,26 @@ public:
       if (failed(result))
         return failure();
       values[op.getResult(0)] = *result;
+      if (depth.of(*result) > kMaxExprDepth)
+        return tooDeep(activation, op);
     }
     return values.lookup(activation.getResult());
   }
 
 private:
   llvm::DenseMap<Value, Expr> values;
+  ExprDepth depth;
+
+  /// Rejects an activation whose expression `op` takes past kMaxExprDepth,
+  /// before Halide sees it.
+  static LogicalResult tooDeep(act::ActivationOp activation, Operation &op) {
+    auto of = activation->getAttrOfType<StringAttr>("derivative_of");
+    emitError(op.getLoc())
+        << "'" << (of ? of.getValue() : activation.sym_name())
+        << "' is too deep to compile: its expression has more than "
+        << kMaxExprDepth << " levels once lowered to Halide";
+    return failure();
+  }
 
   Expr operand(Operation &op, unsigned i) {
     return values.lookup(op.getOperand(i));

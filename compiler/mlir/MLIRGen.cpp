@@ -4,8 +4,10 @@
 #include "compiler/mlir/ActDialect.h"
 #include "compiler/passes/Passes.h"
 #include "dsl/Builtins.h"
+#include "dsl/SourceLocator.h"
 
 #include "llvm/ADT/ScopedHashTable.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/SourceMgr.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -19,7 +21,11 @@ class MLIRGenImpl {
 public:
   MLIRGenImpl(MLIRContext &context, const Program &program,
               const llvm::SourceMgr &sourceMgr)
-      : builder(&context), program(program), sourceMgr(sourceMgr) {}
+      : builder(&context), program(program), sourceMgr(sourceMgr),
+        locator(sourceMgr) {
+    for (const Activation *activation : program.allActivations())
+      activations.try_emplace(activation->name, activation);
+  }
 
   OwningOpRef<ModuleOp> generate() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(
@@ -41,6 +47,9 @@ private:
   OpBuilder builder;
   const Program &program;
   const llvm::SourceMgr &sourceMgr;
+  SourceLocator locator;
+  /// Every activation by name (Sema has checked that names are unique).
+  llvm::StringMap<const Activation *> activations;
   /// What each name in scope means: the input, a parameter, a let binding.
   llvm::ScopedHashTable<llvm::StringRef, Value> scope;
   unsigned currentBuffer = 0;
@@ -50,7 +59,7 @@ private:
         sourceMgr.getMemoryBuffer(bufferId)->getBufferIdentifier();
     if (!where.isValid())
       return FileLineColLoc::get(builder.getContext(), file, 0, 0);
-    auto [line, col] = sourceMgr.getLineAndColumn(where, bufferId);
+    auto [line, col] = locator.getLineAndColumn(where, bufferId);
     return FileLineColLoc::get(builder.getContext(), file, line, col);
   }
   Location loc(llvm::SMLoc where) { return loc(currentBuffer, where); }
@@ -256,7 +265,7 @@ private:
   /// Binds every callee parameter: positional, then named, then its default.
   Value genActivationCall(const CallExpr &call, SmallVector<Value> args,
                           Location location) {
-    const Activation *callee = program.lookup(call.getCallee());
+    const Activation *callee = activations.lookup(call.getCallee());
     SmallVector<Value> operands(callee->params.size() + 1);
     llvm::copy(args, operands.begin());
     for (const NamedArg &named : call.getNamedArgs()) {

@@ -36,7 +36,7 @@ constexpr double kTwoOverSqrtPi = 1.1283791670955126;
 class Differentiator {
 public:
   explicit Differentiator(ModuleOp module)
-      : module(module), builder(module.getContext()) {}
+      : symbols(module), builder(module.getContext()) {}
 
   /// The derivative of `f` with respect to its argument `argIndex` (0 is the
   /// input, i + 1 parameter i), created on first use.
@@ -44,7 +44,7 @@ public:
     std::string name = act::derivativeName(
         f.sym_name(),
         f.param_names()[argIndex].cast<StringAttr>().getValue());
-    if (auto existing = module.lookupSymbol<ActivationOp>(name))
+    if (auto existing = symbols.lookup<ActivationOp>(name))
       return existing;
 
     OpBuilder::InsertionGuard guard(builder);
@@ -62,6 +62,7 @@ public:
     d->setAttr("derivative_of", builder.getStringAttr(f.sym_name()));
     d->setAttr("wrt", f.param_names()[argIndex]);
     d->removeAttr("doc");
+    symbols.insert(d);
 
     Block &block = d.getBlock();
     Operation *terminator = block.getTerminator();
@@ -85,7 +86,9 @@ public:
   }
 
 private:
-  ModuleOp module;
+  /// The module's activations by name: a lookup per activation and per call
+  /// must not scan the module, or a file of thousands takes minutes.
+  SymbolTable symbols;
   OpBuilder builder;
 
   Value constant(Location loc, double value) {
@@ -288,7 +291,7 @@ private:
   /// The chain rule through a call, using the callee's derivative functions.
   FailureOr<Value> callTangent(act::CallOp call,
                                llvm::DenseMap<Value, Value> &tangents) {
-    auto callee = module.lookupSymbol<ActivationOp>(call.callee());
+    auto callee = symbols.lookup<ActivationOp>(call.callee());
     if (!callee) {
       call.emitError("unknown activation '") << call.callee() << "'";
       return failure();

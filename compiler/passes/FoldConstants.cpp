@@ -67,7 +67,7 @@ struct FoldConstantOp : public RewritePattern {
 };
 
 struct FoldConstantsPass
-    : public PassWrapper<FoldConstantsPass, OperationPass<ModuleOp>> {
+    : public PassWrapper<FoldConstantsPass, OperationPass<act::ActivationOp>> {
   StringRef getArgument() const final { return "act-fold"; }
   StringRef getDescription() const final {
     return "Fold constants in double precision and simplify exactly";

@@ -31,7 +31,7 @@ std::string derivativeName(llvm::StringRef activation, llvm::StringRef argument)
 std::unique_ptr<mlir::Pass> createFoldConstantsPass();
 
 /// differentiate -> inline -> symbol-dce -> fold constants -> canonicalize ->
-/// cse. Honours
+/// cse, the last three on each activation. Honours
 /// MLIR's pass-manager command-line options (--mlir-print-ir-after-all...).
 mlir::LogicalResult optimize(mlir::ModuleOp module);
 

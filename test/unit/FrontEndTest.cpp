@@ -4,6 +4,7 @@
 #include "dsl/Diagnostics.h"
 #include "dsl/Lexer.h"
 #include "dsl/Loader.h"
+#include "dsl/SourceLocator.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -614,6 +615,15 @@ TEST(Sema, CallGraphLimits) {
   EXPECT_NE(deep.diagnostics.find("calls are nested too deeply"),
             std::string::npos);
 
+  // The same chain defined bottom-up, each activation after its callee.
+  std::string bottomUp = "act f0(x) = x\n";
+  for (int i = 1; i <= 1000; ++i)
+    bottomUp += "act f" + std::to_string(i) + "(x) = f" +
+                std::to_string(i - 1) + "(x)\n";
+  EXPECT_EQ(messages(loadSource(bottomUp).diagnostics).front(),
+            "t.act:65:14: error: calls are nested too deeply (more than 64 "
+            "levels)");
+
   std::string doubling = "act f0(x) = x\n";
   for (int i = 1; i <= 40; ++i)
     doubling += "act f" + std::to_string(i) + "(x) = f" +
@@ -660,6 +670,22 @@ TEST(Diagnostics, ManyErrorsAreCountedButNotAllPrinted) {
   EXPECT_EQ(loaded.errors, 1000u);
   EXPECT_LT(loaded.diagnostics.size(), 20000u);
   EXPECT_NE(loaded.diagnostics.find("too many errors"), std::string::npos);
+}
+
+TEST(Diagnostics, SourceLocatorAgreesWithSourceMgr) {
+  llvm::SourceMgr sourceMgr;
+  unsigned bufferId = sourceMgr.AddNewSourceBuffer(
+      llvm::MemoryBuffer::getMemBuffer("ab\ncd\r\n\r\nef\rgh\n\nij", "t.act"),
+      llvm::SMLoc());
+  llvm::StringRef text = sourceMgr.getMemoryBuffer(bufferId)->getBuffer();
+  SourceLocator locator(sourceMgr);
+  // Every offset, the end of the buffer included.
+  for (size_t offset = 0; offset <= text.size(); ++offset) {
+    llvm::SMLoc loc = llvm::SMLoc::getFromPointer(text.data() + offset);
+    EXPECT_EQ(locator.getLineAndColumn(loc, bufferId),
+              sourceMgr.getLineAndColumn(loc, bufferId))
+        << "at offset " << offset;
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -744,6 +770,12 @@ TEST(Loader, ImportErrors) {
   EXPECT_EQ(messages(loadFile(self).diagnostics),
             std::vector<std::string>{self + ":1:8: error: '" + self +
                                      "' imports itself"});
+
+  std::string device = dir.write("device.act", "import \"/dev/null\"\n");
+  EXPECT_EQ(messages(loadFile(device).diagnostics),
+            std::vector<std::string>{
+                device + ":1:8: error: imported file '/dev/null' is not a "
+                         "regular file"});
 
   std::string a = dir.write("a.act", "import \"b.act\"\n");
   std::string b = dir.write("b.act", "\nimport \"a.act\"\n");
