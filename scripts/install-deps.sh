@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages actc needs, only those missing (idempotent).
 # Run as root (CI and fresh machines are); otherwise sudo is used if present.
+# Extra packages may be named as arguments (`make fuzz` adds clang's).
 set -euo pipefail
 
 packages=(
@@ -14,6 +15,7 @@ packages=(
   llvm-14-tools googletest libgtest-dev gcc
   # Benchmarks (bench/)
   libbenchmark-dev
+  "$@"
 )
 
 missing=()
