@@ -133,6 +133,12 @@ struct Worst {
   }
 };
 
+/// The target `actc --eval` uses by default (host, strict float).
+Halide::Target hostTarget() {
+  std::string error;
+  return *parseTarget({}, error);
+}
+
 /// One activation under test: the kernel and its reference.
 struct Subject {
   ActivationOp activation; // forward op
@@ -161,9 +167,7 @@ std::vector<double> referenceValues(const Subject &subject,
 
 bool measureBatch(const Subject &subject, const std::vector<float> &inputs,
                   Worst &worst) {
-  auto computed = evaluate(subject.activation, backward, inputs, {},
-                           Halide::get_jit_target_from_environment().with_feature(
-                               Halide::Target::StrictFloat));
+  auto computed = evaluate(subject.activation, backward, inputs, {}, hostTarget());
   if (mlir::failed(computed))
     return false;
   std::vector<double> exact = referenceValues(subject, inputs);
@@ -214,9 +218,7 @@ bool sweep(const Subject &subject, Worst &worst) {
 
 void printSpecials(const Subject &subject) {
   std::vector<float> inputs = specialValues();
-  auto computed = evaluate(subject.activation, backward, inputs, {},
-                           Halide::get_jit_target_from_environment().with_feature(
-                               Halide::Target::StrictFloat));
+  auto computed = evaluate(subject.activation, backward, inputs, {}, hostTarget());
   if (mlir::failed(computed))
     return;
   llvm::outs() << "  x              computed         reference\n";
