@@ -6,7 +6,7 @@
 //   actc_gpu_kernels --bench    also time 64M-float kernels: GB/s, % of copy
 //
 // Without a CUDA driver or device it prints why and exits 0 (CI has none).
-#include "std_gpu.h"
+#include "std.h"
 
 #include "HalideRuntime.h"
 #include "HalideRuntimeCuda.h"
@@ -56,11 +56,11 @@ std::vector<Activation> registry() {
     a.defaults = std::vector<float>{__VA_ARGS__};                              \
     order.push_back(#act);                                                     \
   }
-  ACTC_STD_GPU_ACTIVATIONS(ACTIVATION)
+  ACTC_STD_ACTIVATIONS(ACTIVATION)
 #undef ACTIVATION
 #define KERNEL(act, kernel)                                                    \
   byName[#act].kernels[#kernel] = reinterpret_cast<void *>(&actc_##act##_##kernel##_p);
-  ACTC_STD_GPU_KERNELS(KERNEL)
+  ACTC_STD_KERNELS(KERNEL)
 #undef KERNEL
   std::vector<Activation> result;
   for (const std::string &name : order)
