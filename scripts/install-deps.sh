@@ -14,7 +14,7 @@ packages=(
   # Tests: lit, FileCheck, not (llvm-14-tools), GoogleTest, a C compiler
   llvm-14-tools googletest libgtest-dev gcc
   # Benchmarks (bench/)
-  libbenchmark-dev
+  libbenchmark-dev libopenblas-dev
   "$@"
 )
 
