@@ -16,7 +16,7 @@ packages=(
   # The report test renders fmnist's report.html in headless Chromium
   chromium
   # Benchmarks (bench/)
-  libbenchmark-dev
+  libbenchmark-dev libopenblas-dev
   "$@"
 )
 
