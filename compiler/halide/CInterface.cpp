@@ -21,8 +21,10 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstddef>
 #include <utility>
 
@@ -889,6 +891,15 @@ std::string act::cPackedDeclaration(const Kernel &kernel, bool cuda) {
          (hasGradientOutputs(kernel.kind) ? ", float *d_params" : "") + ")";
 }
 
+/// `value` as an exact C float expression: a hexadecimal literal.
+static std::string cFloatLiteral(float value) {
+  if (std::isinf(value))
+    return value > 0 ? "__builtin_inff()" : "(-__builtin_inff())";
+  if (std::isnan(value))
+    return "__builtin_nanf(\"\")";
+  return llvm::formatv("{0}f", llvm::format("%a", static_cast<double>(value))).str();
+}
+
 /// `text` as a C string literal.
 static std::string cStringLiteral(llvm::StringRef text) {
   std::string literal = "\"";
@@ -968,6 +979,19 @@ std::string act::cHeader(llvm::ArrayRef<TargetKernels> built,
   entries(kernels, "");
   if (cudaKernels)
     entries(*cudaKernels, "_cuda");
+  os << "\n/* ACTC_" << macroPrefix << "_ACTIVATIONS(X) expands X(activation, "
+     << "parameters, learnable,\n * defaults...) for each activation. */\n"
+     << "#define ACTC_" << macroPrefix << "_ACTIVATIONS(X)";
+  for (ActivationOp activation : activations) {
+    unsigned learnable = 0;
+    for (unsigned i = 0; i < activation.getNumParams(); ++i)
+      learnable += activation.isLearnable(i);
+    os << " \\\n  X(" << activation.sym_name() << ", " << activation.getNumParams()
+       << ", " << learnable;
+    for (unsigned i = 0; i < activation.getNumParams(); ++i)
+      os << ", " << cFloatLiteral(static_cast<float>(activation.getParamDefault(i)));
+    os << ")";
+  }
   os << "\n#define ACTC_" << macroPrefix << "_MANIFEST " << cStringLiteral(manifest)
      << "\n";
   os << "\n#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "

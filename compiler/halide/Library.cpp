@@ -87,7 +87,13 @@ static std::vector<Halide::Module> kernelModules(const TargetKernels &set,
     }
   if (set.target.has_gpu_feature())
     return modules;
-  return {Halide::link_modules("actc_kernels" + set.suffix, modules)};
+  Halide::Module linked = Halide::link_modules("actc_kernels" + set.suffix, modules);
+  // link_modules drops the flag that makes LLVM honour strict_float: without
+  // it the back end contracted a * b + c into FMAs on AVX2 and AVX-512 (the
+  // math library's error-free transformations assume it does not), so AOT
+  // kernels differed from the JIT ones and from SSE4.1 by up to 459 ulp.
+  linked.set_any_strict_float(true);
+  return {linked};
 }
 
 /// The target of the library's one Halide runtime: the most widely usable

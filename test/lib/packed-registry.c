@@ -9,6 +9,8 @@
  * CHECK: registry: elu forward
  * CHECK: registry: prelu bias_backward
  * CHECK: 8 packed functions
+ * CHECK: elu: 1 parameters (1 learnable 0), default 1
+ * CHECK: prelu: 1 parameters (1 learnable 1), default 0.25
  * CHECK: all checks passed
  */
 #include "reg.h"
@@ -33,6 +35,13 @@ int main(void) {
   int count = 0;
   ACTC_REG_KERNELS(ENTRY)
   printf("%d packed functions\n", count);
+#define ACTIVATION(name, parameters, learnable, ...)                           \
+  {                                                                            \
+    const float defaults[] = {__VA_ARGS__};                                    \
+    printf("%s: %d parameters (%d learnable %d), default %g\n", #name,          \
+           parameters, parameters, learnable, defaults[0]);                    \
+  }
+  ACTC_REG_ACTIVATIONS(ACTIVATION)
   expect(ACTC_ABI_VERSION == 1, "ABI version 1");
   expect(strstr(ACTC_REG_MANIFEST, "\"abi_version\":1") != NULL, "manifest ABI");
   expect(strstr(ACTC_REG_MANIFEST, "\"name\":\"alpha\"") != NULL, "manifest params");
