@@ -1,6 +1,7 @@
-// The standard library's activations, linked in: runtime/CMakeLists.txt
-// compiles dsl/std.act with actc into std.a + std.h, whose manifest and
-// kernel list (ACTC_STD_MANIFEST, ACTC_STD_KERNELS) this file binds.
+// The standard library's activations, linked in: the build compiles
+// dsl/std.act with actc into std.a + std.h (the actc_std target), whose
+// manifest and kernel list (ACTC_STD_MANIFEST, ACTC_STD_KERNELS) this file
+// binds.
 #include "runtime/ActivationLibrary.h"
 
 #include "std.h"

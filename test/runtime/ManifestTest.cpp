@@ -1,7 +1,11 @@
 // The manifest parser and binder every kernel source goes through: what
 // they accept, and a clear message for each thing they refuse.
+#include "TestSupport.h"
+
 #include "runtime/ActivationLibrary.h"
 #include "runtime/Manifest.h"
+
+#include "std.h"
 
 #include <gtest/gtest.h>
 
@@ -143,6 +147,48 @@ TEST(Bind, MissingSymbolIsNamed) {
             "'lib.so': its manifest lists the bias_backward kernel of 'elu', "
             "but it defines no 'actc_elu_bias_backward_p'; rebuild it with "
             "this actc");
+}
+
+} // namespace
+
+namespace {
+
+/// Every kernel std.h's manifest lists, CPU and CUDA, is bound to its
+/// symbol in the linked-in standard library.
+TEST(StdLibrary, BindsEveryListedKernel) {
+  Manifest manifest =
+      llvm::cantFail(parseManifest(ACTC_STD_MANIFEST, "std.h"));
+  std::vector<Activation> activations =
+      llvm::cantFail(standardActivations());
+  ASSERT_EQ(activations.size(), manifest.activations.size());
+  auto bound = [](const KernelSet &set, llvm::StringRef kernel) {
+    return kernel == "forward"          ? set.forward != nullptr
+           : kernel == "backward"       ? set.backward != nullptr
+           : kernel == "bias_forward"   ? set.biasForward != nullptr
+           : kernel == "bias_backward"  ? set.biasBackward != nullptr
+           : kernel == "linear_forward" ? set.linearForward != nullptr
+                                        : false;
+  };
+  for (size_t i = 0; i < activations.size(); ++i) {
+    const ManifestEntry &entry = manifest.activations[i];
+    EXPECT_EQ(activations[i].name, entry.name);
+    EXPECT_EQ(activations[i].library, "") << "std records no library path";
+    for (const std::string &kernel : entry.kernels)
+      EXPECT_TRUE(bound(activations[i].cpu, kernel))
+          << entry.name << " " << kernel;
+    for (const std::string &kernel : entry.cudaKernels)
+      EXPECT_TRUE(bound(activations[i].cuda, kernel))
+          << entry.name << " " << kernel << "_cuda";
+    for (const char *kernel :
+         {"forward", "backward", "bias_forward", "bias_backward"})
+      EXPECT_TRUE(bound(activations[i].cpu, kernel))
+          << entry.name << " lacks " << kernel << ", which training needs";
+  }
+  const Activation &prelu = stdActivation("prelu");
+  ASSERT_EQ(prelu.params.size(), 1u);
+  EXPECT_EQ(prelu.params[0].name, "a");
+  EXPECT_EQ(prelu.params[0].defaultValue, 0.25f);
+  EXPECT_TRUE(prelu.params[0].learnable);
 }
 
 } // namespace
