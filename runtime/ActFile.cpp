@@ -5,11 +5,11 @@
 #include "compiler/halide/Library.h"
 #include "compiler/passes/Passes.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 
 using namespace act::runtime;
 
@@ -62,8 +62,8 @@ llvm::Expected<Plugin> act::runtime::compileAndLoad(llvm::StringRef path) {
   TemporaryDirectory directory;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("fmnist-act", directory.path))
-    return actError(path, "cannot create a temporary directory: " +
-                              ec.message());
+    return actError(path,
+                    "cannot create a temporary directory: " + ec.message());
   llvm::SmallString<128> prefix(directory.path);
   llvm::sys::path::append(prefix, llvm::sys::path::stem(path));
   if (mlir::failed(act::emitPlugin(request, prefix)))

@@ -106,10 +106,10 @@ ActivationLibrary::find(llvm::StringRef name) const {
   for (const Activation &activation : llvm::reverse(activations))
     if (activation.name == name)
       return &activation;
-  return llvm::createStringError(
-      llvm::inconvertibleErrorCode(),
-      "no activation named '" + name + "' (known: " +
-          llvm::join(names(), ", ") + "; --act-lib adds more)");
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "no activation named '" + name +
+                                     "' (known: " + llvm::join(names(), ", ") +
+                                     "; --act-lib adds more)");
 }
 
 std::vector<std::string> ActivationLibrary::names() const {

@@ -35,7 +35,8 @@ struct Plugin {
 /// dlopens `path`, reads `actc_manifest()` and binds its kernels; `library`
 /// is what the activations record as their source. Never unloads it: the
 /// plugin's Halide runtime may keep worker threads in its code.
-llvm::Expected<Plugin> loadPlugin(llvm::StringRef path, llvm::StringRef library);
+llvm::Expected<Plugin> loadPlugin(llvm::StringRef path,
+                                  llvm::StringRef library);
 
 /// Compiles `path` (.act) with the compiler library into a plugin in a
 /// temporary directory and loads it. The compiler's diagnostics go to stderr.

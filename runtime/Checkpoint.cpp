@@ -180,7 +180,8 @@ llvm::Expected<Checkpoint> act::runtime::readCheckpoint(llvm::StringRef path) {
       llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                   /*RequiresNullTerminator=*/false);
   if (!file)
-    return checkpointError(path, "cannot read it: " + file.getError().message());
+    return checkpointError(path,
+                           "cannot read it: " + file.getError().message());
   llvm::StringRef bytes = (*file)->getBuffer();
   if (bytes.size() < sizeof kCheckpointMagic + 4 + kCrcSize ||
       std::memcmp(bytes.data(), kCheckpointMagic, sizeof kCheckpointMagic) != 0)

@@ -117,7 +117,8 @@ llvm::Expected<uint32_t> readHeader(IdxFile &file, uint32_t magic,
 std::string act::runtime::dataDirectory(llvm::StringRef option) {
   if (!option.empty())
     return option.str();
-  if (const char *environment = std::getenv("FMNIST_DATA"); environment && *environment)
+  if (const char *environment = std::getenv("FMNIST_DATA");
+      environment && *environment)
     return environment;
   return kDefaultDataDirectory;
 }
@@ -130,9 +131,11 @@ llvm::Expected<Dataset> act::runtime::loadSplit(llvm::StringRef directory,
   llvm::StringRef prefix = split == Split::Train ? "train" : "t10k";
 
   IdxFile images, labels;
-  if (llvm::Error error = images.open(directory, (prefix + "-images-idx3-ubyte").str()))
+  if (llvm::Error error =
+          images.open(directory, (prefix + "-images-idx3-ubyte").str()))
     return std::move(error);
-  if (llvm::Error error = labels.open(directory, (prefix + "-labels-idx1-ubyte").str()))
+  if (llvm::Error error =
+          labels.open(directory, (prefix + "-labels-idx1-ubyte").str()))
     return std::move(error);
 
   llvm::Expected<uint32_t> imageCount =
@@ -152,19 +155,20 @@ llvm::Expected<Dataset> act::runtime::loadSplit(llvm::StringRef directory,
   if (!labelCount)
     return labelCount.takeError();
   if (*imageCount != *labelCount)
-    return dataError("'" + images.name() + "' holds " + llvm::Twine(*imageCount) +
-                     " images but '" + labels.name() + "' " +
-                     llvm::Twine(*labelCount) + " labels; " + kHowToFix);
+    return dataError("'" + images.name() + "' holds " +
+                     llvm::Twine(*imageCount) + " images but '" +
+                     labels.name() + "' " + llvm::Twine(*labelCount) +
+                     " labels; " + kHowToFix);
 
   Dataset data;
   data.count = limit > 0 ? std::min<int64_t>(limit, *imageCount) : *imageCount;
   data.pixels.resize(data.count * kImagePixels);
   data.labels.resize(data.count);
-  if (llvm::Error error = images.read(data.pixels.data(), data.pixels.size(),
-                                      "pixels"))
+  if (llvm::Error error =
+          images.read(data.pixels.data(), data.pixels.size(), "pixels"))
     return std::move(error);
-  if (llvm::Error error = labels.read(data.labels.data(), data.labels.size(),
-                                      "labels"))
+  if (llvm::Error error =
+          labels.read(data.labels.data(), data.labels.size(), "labels"))
     return std::move(error);
   for (int64_t i = 0; i < data.count; ++i)
     if (data.labels[i] >= kNumClasses)

@@ -16,7 +16,8 @@ constexpr int64_t kImagePixels = kImageSide * kImageSide;
 constexpr int kNumClasses = 10;
 
 /// Where Debian's dataset-fashion-mnist package puts the files.
-constexpr const char *kDefaultDataDirectory = "/usr/share/datasets/fashion-mnist";
+constexpr const char *kDefaultDataDirectory =
+    "/usr/share/datasets/fashion-mnist";
 
 struct Dataset {
   int64_t count = 0;

@@ -52,7 +52,8 @@ public:
         cuda && cuda->kind() != json::Value::Null) {
       auto target = cuda->getAsString();
       if (!target)
-        return fail("its manifest's 'cuda_target' is neither null nor a string");
+        return fail(
+            "its manifest's 'cuda_target' is neither null nor a string");
       manifest.cudaTarget = target->str();
     }
 

@@ -44,10 +44,10 @@ Network::Network(const Activation &activation, std::vector<int64_t> sizes,
 }
 
 llvm::Error Network::kernelFailed(const char *kernel, int code) const {
-  return llvm::createStringError(
-      llvm::inconvertibleErrorCode(),
-      "the " + llvm::Twine(kernel) + " kernel of '" + act->name +
-          "' failed with code " + llvm::Twine(code));
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "the " + llvm::Twine(kernel) + " kernel of '" +
+                                     act->name + "' failed with code " +
+                                     llvm::Twine(code));
 }
 
 void Network::setBatchRows(int64_t rows) {
@@ -130,8 +130,8 @@ llvm::Error Network::backward(const Matrix &input, const Matrix &dLogits) {
     }
     // dW = xᵀ·dPre; dx = dPre·Wᵀ (not needed for the input).
     cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, n, rows, 1.0f,
-                x.data(), k, dPre->data(), n, 0.0f,
-                layer.weightGradient.data(), n);
+                x.data(), k, dPre->data(), n, 0.0f, layer.weightGradient.data(),
+                n);
     if (i > 0) {
       Matrix &dx = gradients[i - 1];
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, k, n, 1.0f,

@@ -27,8 +27,7 @@ const StdSymbol kStdSymbols[] = {ACTC_STD_KERNELS(ACTC_RUNTIME_STD_SYMBOL)};
 
 llvm::Expected<std::vector<Activation>> act::runtime::standardActivations() {
   constexpr const char *kOrigin = "the standard library";
-  llvm::Expected<Manifest> manifest =
-      parseManifest(ACTC_STD_MANIFEST, kOrigin);
+  llvm::Expected<Manifest> manifest = parseManifest(ACTC_STD_MANIFEST, kOrigin);
   if (!manifest)
     return manifest.takeError();
   // The symbols the linker resolved, looked up by name as dlsym would.

@@ -60,9 +60,8 @@ void Progress::update(int64_t step, double loss, double accuracy) {
     return;
   lastDraw = now;
   int filled = static_cast<int>(kBarWidth * step / std::max<int64_t>(steps, 1));
-  os << "\repoch " << epoch << "/" << epochs << " ["
-     << std::string(filled, '#') << std::string(kBarWidth - filled, '.')
-     << "] " << step << "/" << steps
+  os << "\repoch " << epoch << "/" << epochs << " [" << std::string(filled, '#')
+     << std::string(kBarWidth - filled, '.') << "] " << step << "/" << steps
      << llvm::format(" loss %.4f accuracy %.4f %.1fs", loss, accuracy,
                      secondsSince(start))
      << "\x1b[K"; // Clears what a longer previous line left.
@@ -84,10 +83,9 @@ void Progress::endEpoch(const EpochMetrics &m, int64_t epochs) {
 
 Trainer::Trainer(const TrainConfig &config, const Activation &activation,
                  const Dataset &train, const Dataset &test)
-    : config(config), activation(activation), trainData(train),
-      testData(test),
-      net(activation, layerSizes(config),
-          std::max(config.batch, kEvalBatch), config.seed),
+    : config(config), activation(activation), trainData(train), testData(test),
+      net(activation, layerSizes(config), std::max(config.batch, kEvalBatch),
+          config.seed),
       optimizer(config.optimizer, config.learningRate, net.parameters()),
       input(std::max(config.batch, kEvalBatch), kImagePixels),
       dLogits(config.batch, kNumClasses),
@@ -150,8 +148,7 @@ llvm::Expected<TrainResult> Trainer::train(Progress &progress,
       if (!logits)
         return logits.takeError();
       dLogits.setRows(rows);
-      BatchScore score =
-          softmaxCrossEntropy(**logits, labels.data(), &dLogits);
+      BatchScore score = softmaxCrossEntropy(**logits, labels.data(), &dLogits);
       if (llvm::Error error = net.backward(input, dLogits))
         return std::move(error);
       optimizer.step();
@@ -169,7 +166,8 @@ llvm::Expected<TrainResult> Trainer::train(Progress &progress,
     metrics.epoch = epoch + 1;
     metrics.seconds = secondsSince(start);
     metrics.trainLoss = lossSum / double(std::max<int64_t>(count, 1));
-    metrics.trainAccuracy = double(correct) / double(std::max<int64_t>(count, 1));
+    metrics.trainAccuracy =
+        double(correct) / double(std::max<int64_t>(count, 1));
     doneEpochs = epoch + 1;
     result.trainSeconds += metrics.seconds;
 
@@ -213,9 +211,9 @@ Checkpoint Trainer::snapshot() {
 static std::optional<std::string> firstDifference(const TrainConfig &saved,
                                                   const TrainConfig &current) {
   auto join = [](const std::vector<int64_t> &values) {
-    return llvm::join(llvm::map_range(values,
-                                      [](int64_t v) { return std::to_string(v); }),
-                      ",");
+    return llvm::join(
+        llvm::map_range(values, [](int64_t v) { return std::to_string(v); }),
+        ",");
   };
   if (saved.activation != current.activation)
     return "--act " + saved.activation;
@@ -258,8 +256,9 @@ llvm::Error Trainer::restore(const Checkpoint &checkpoint) {
                         "' has other parameters than the one the checkpoint "
                         "was trained with");
   std::vector<ParameterRef> parameters = net.parameters();
-  bool sameShapes = parameters.size() == checkpoint.tensors.size() &&
-                    optimizer.state().size() == checkpoint.optimizerState.size();
+  bool sameShapes =
+      parameters.size() == checkpoint.tensors.size() &&
+      optimizer.state().size() == checkpoint.optimizerState.size();
   for (size_t i = 0; sameShapes && i < parameters.size(); ++i)
     sameShapes = int64_t(checkpoint.tensors[i].size()) == parameters[i].size;
   if (!sameShapes)
@@ -364,10 +363,11 @@ private:
 
 } // namespace
 
-llvm::Expected<TrainResult> act::runtime::trainAndSave(
-    const TrainConfig &config, const Activation &activation,
-    const Dataset &train, const Dataset &test, const OutputOptions &output,
-    Progress &progress, llvm::raw_ostream &log) {
+llvm::Expected<TrainResult>
+act::runtime::trainAndSave(const TrainConfig &config,
+                           const Activation &activation, const Dataset &train,
+                           const Dataset &test, const OutputOptions &output,
+                           Progress &progress, llvm::raw_ostream &log) {
   Trainer trainer(config, activation, train, test);
   if (output.directory.empty()) {
     Trainer::Hooks none{};

@@ -24,7 +24,7 @@ struct Score {
 };
 
 struct EpochMetrics {
-  int64_t epoch = 0; // 1-based, as printed.
+  int64_t epoch = 0;                       // 1-based, as printed.
   double trainLoss = 0, trainAccuracy = 0; // Means over the epoch's batches.
   double testLoss = 0, testAccuracy = 0;
   double seconds = 0; // Training only, not the evaluation.
@@ -119,13 +119,11 @@ struct OutputOptions {
 /// A whole `fmnist train`: restores from DIR/checkpoint.bin with --resume,
 /// trains, keeps DIR/metrics.csv and the checkpoint after each epoch.
 /// Notes (e.g. "resuming after epoch 2") go to `log`.
-llvm::Expected<TrainResult> trainAndSave(const TrainConfig &config,
-                                         const Activation &activation,
-                                         const Dataset &train,
-                                         const Dataset &test,
-                                         const OutputOptions &output,
-                                         Progress &progress,
-                                         llvm::raw_ostream &log);
+llvm::Expected<TrainResult>
+trainAndSave(const TrainConfig &config, const Activation &activation,
+             const Dataset &train, const Dataset &test,
+             const OutputOptions &output, Progress &progress,
+             llvm::raw_ostream &log);
 
 /// The checkpoint's file name inside --out.
 constexpr const char *kCheckpointFile = "checkpoint.bin";

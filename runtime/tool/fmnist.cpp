@@ -30,15 +30,16 @@ cl::SubCommand evalCommand("eval", "Evaluate a checkpoint on the test set");
 cl::OptionCategory category("fmnist options");
 
 // Options of train and compare.
-#define TRAINING cl::sub(trainCommand), cl::sub(compareCommand), cl::cat(category)
+#define TRAINING                                                               \
+  cl::sub(trainCommand), cl::sub(compareCommand), cl::cat(category)
 
 cl::opt<std::string> actName("act", cl::desc("Activation (default: relu)"),
                              cl::value_desc("NAME"), cl::init("relu"),
                              cl::sub(trainCommand), cl::cat(category));
-cl::list<std::string>
-    actNames("acts", cl::desc("Activations to compare"),
-             cl::value_desc("NAME,NAME,..."), cl::CommaSeparated,
-             cl::sub(compareCommand), cl::cat(category));
+cl::list<std::string> actNames("acts", cl::desc("Activations to compare"),
+                               cl::value_desc("NAME,NAME,..."),
+                               cl::CommaSeparated, cl::sub(compareCommand),
+                               cl::cat(category));
 cl::list<std::string> actLibraries(
     "act-lib",
     cl::desc("Add the activations of a plugin (actc --emit=plugin) or of an "
@@ -50,8 +51,8 @@ cl::list<int64_t> hidden("hidden",
                          cl::desc("Hidden layer widths (default: 256,128)"),
                          cl::value_desc("W,W,..."), cl::CommaSeparated,
                          TRAINING);
-cl::opt<int64_t> epochs("epochs", cl::desc("Epochs (default: 3)"),
-                        cl::init(3), TRAINING);
+cl::opt<int64_t> epochs("epochs", cl::desc("Epochs (default: 3)"), cl::init(3),
+                        TRAINING);
 cl::opt<int64_t> batch("batch", cl::desc("Batch size (default: 128)"),
                        cl::init(128), TRAINING);
 cl::opt<float> learningRate("lr", cl::desc("Learning rate (default: 1e-3)"),
@@ -65,11 +66,11 @@ cl::opt<std::string> device("device", cl::desc("cpu or cuda (default: cpu)"),
                             cl::init("cpu"), TRAINING);
 cl::opt<int> threads("threads", cl::desc("Threads (default: every core)"),
                      cl::init(0), TRAINING, cl::sub(evalCommand));
-cl::opt<std::string> dataDir(
-    "data",
-    cl::desc("Directory of the IDX files (default: $FMNIST_DATA, else "
-             "/usr/share/datasets/fashion-mnist)"),
-    cl::value_desc("DIR"), TRAINING, cl::sub(evalCommand));
+cl::opt<std::string>
+    dataDir("data",
+            cl::desc("Directory of the IDX files (default: $FMNIST_DATA, else "
+                     "/usr/share/datasets/fashion-mnist)"),
+            cl::value_desc("DIR"), TRAINING, cl::sub(evalCommand));
 cl::opt<std::string> outDir(
     "out",
     cl::desc("Keep metrics.csv and checkpoints here (compare: results.csv, "
@@ -78,9 +79,10 @@ cl::opt<std::string> outDir(
 cl::opt<bool> resume("resume",
                      cl::desc("Continue from --out's checkpoint, if any"),
                      cl::sub(trainCommand), cl::cat(category));
-cl::opt<int64_t> trainLimit(
-    "train-limit", cl::desc("Train on the first N training images only"),
-    cl::value_desc("N"), cl::init(0), TRAINING);
+cl::opt<int64_t>
+    trainLimit("train-limit",
+               cl::desc("Train on the first N training images only"),
+               cl::value_desc("N"), cl::init(0), TRAINING);
 cl::opt<int64_t> testLimit("test-limit",
                            cl::desc("Test on the first N test images only"),
                            cl::value_desc("N"), cl::init(0), TRAINING);
@@ -97,8 +99,7 @@ int usageError(const llvm::Twine &message) {
 }
 
 int inputError(llvm::Error error) {
-  llvm::errs() << "fmnist: error: " << llvm::toString(std::move(error))
-               << "\n";
+  llvm::errs() << "fmnist: error: " << llvm::toString(std::move(error)) << "\n";
   return kInputError;
 }
 
@@ -156,8 +157,8 @@ llvm::Error checkDevice(Device device) {
 }
 
 /// The standard library plus every --act-lib, with the thread count set.
-llvm::Expected<ActivationLibrary> loadActivations(llvm::ArrayRef<std::string> files,
-                                                  int threadCount) {
+llvm::Expected<ActivationLibrary>
+loadActivations(llvm::ArrayRef<std::string> files, int threadCount) {
   llvm::Expected<ActivationLibrary> library = ActivationLibrary::standard();
   if (!library)
     return library.takeError();
@@ -269,10 +270,10 @@ int runCompare() {
     runConfig.activationLibrary = activation.library;
     llvm::SmallString<256> runDirectory(outDir);
     llvm::sys::path::append(runDirectory, activation.name);
-    llvm::Expected<TrainResult> result = trainAndSave(
-        runConfig, activation, data->train, data->test,
-        OutputOptions{std::string(runDirectory), false}, progress,
-        llvm::errs());
+    llvm::Expected<TrainResult> result =
+        trainAndSave(runConfig, activation, data->train, data->test,
+                     OutputOptions{std::string(runDirectory), false}, progress,
+                     llvm::errs());
     if (!result)
       return inputError(result.takeError());
     ActivationRun run = summarizeRun(activation.name, *result);
@@ -292,9 +293,9 @@ int runCompare() {
 
   llvm::outs() << "activation     test_accuracy test_loss   s/epoch\n";
   for (const ActivationRun &run : runs)
-    llvm::outs() << llvm::format("%-14s %13.4f %9.4f %9.2f\n",
-                                 run.name.c_str(), run.testAccuracy,
-                                 run.testLoss, run.secondsPerEpoch);
+    llvm::outs() << llvm::format("%-14s %13.4f %9.4f %9.2f\n", run.name.c_str(),
+                                 run.testAccuracy, run.testLoss,
+                                 run.secondsPerEpoch);
   llvm::outs() << "wrote " << csvPath << " and " << htmlPath << "\n";
   return kSuccess;
 }

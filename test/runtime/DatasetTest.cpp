@@ -93,8 +93,7 @@ TEST(Dataset, LimitReadsTheFirstExamples) {
 
 TEST(Dataset, MissingDirectoryNamesThePackage) {
   ScratchDirectory dir;
-  llvm::Expected<Dataset> data =
-      loadSplit(dir.file("nowhere"), Split::Train);
+  llvm::Expected<Dataset> data = loadSplit(dir.file("nowhere"), Split::Train);
   ASSERT_FALSE(bool(data));
   std::string message = llvm::toString(data.takeError());
   EXPECT_NE(message.find("nowhere' does not exist"), std::string::npos)
@@ -117,9 +116,11 @@ TEST(Dataset, WrongMagicNumber) {
   files.write(dir, true);
   std::string message = loadError(dir);
   EXPECT_NE(message.find("t10k-images-idx3-ubyte.gz' is not a valid"),
-            std::string::npos) << message;
+            std::string::npos)
+      << message;
   EXPECT_NE(message.find("magic number 0x00000801, not 0x00000803"),
-            std::string::npos) << message;
+            std::string::npos)
+      << message;
 }
 
 TEST(Dataset, WrongImageSize) {

@@ -49,12 +49,13 @@ TEST(Manifest, ParsesWhatActcWrites) {
   EXPECT_EQ(elu.params[0].name, "alpha");
   EXPECT_EQ(elu.params[0].defaultValue, 1.5f);
   EXPECT_FALSE(elu.params[0].learnable);
-  EXPECT_EQ(elu.kernels, (std::vector<std::string>{"forward", "bias_backward"}));
+  EXPECT_EQ(elu.kernels,
+            (std::vector<std::string>{"forward", "bias_backward"}));
 }
 
 TEST(Manifest, RefusesMalformedJson) {
-  EXPECT_EQ(parseError("{\"abi_version\": 1,").rfind(
-                "'lib.so': its manifest is not valid JSON", 0),
+  EXPECT_EQ(parseError("{\"abi_version\": 1,")
+                .rfind("'lib.so': its manifest is not valid JSON", 0),
             0u);
   EXPECT_EQ(parseError("[1]"), "'lib.so': its manifest is not a JSON object");
 }
@@ -115,10 +116,10 @@ TEST(Manifest, RefusesBadParameters) {
 int dummyForward(const float *, float *, int64_t, const float *) { return 0; }
 
 TEST(Bind, ResolvesEveryListedKernel) {
-  Manifest parsed = llvm::cantFail(parseManifest(
-      manifest(R"({"name": "elu", "doc": "", "params": [],
+  Manifest parsed = llvm::cantFail(
+      parseManifest(manifest(R"({"name": "elu", "doc": "", "params": [],
                    "kernels": ["forward"], "cuda_kernels": []})"),
-      "lib.so"));
+                    "lib.so"));
   std::vector<std::string> asked;
   auto resolve = [&](llvm::StringRef symbol) -> void * {
     asked.push_back(symbol.str());
@@ -156,10 +157,8 @@ namespace {
 /// Every kernel std.h's manifest lists, CPU and CUDA, is bound to its
 /// symbol in the linked-in standard library.
 TEST(StdLibrary, BindsEveryListedKernel) {
-  Manifest manifest =
-      llvm::cantFail(parseManifest(ACTC_STD_MANIFEST, "std.h"));
-  std::vector<Activation> activations =
-      llvm::cantFail(standardActivations());
+  Manifest manifest = llvm::cantFail(parseManifest(ACTC_STD_MANIFEST, "std.h"));
+  std::vector<Activation> activations = llvm::cantFail(standardActivations());
   ASSERT_EQ(activations.size(), manifest.activations.size());
   auto bound = [](const KernelSet &set, llvm::StringRef kernel) {
     return kernel == "forward"          ? set.forward != nullptr

@@ -117,7 +117,8 @@ ReferenceGradients referencePass(Network &net, const ReferenceActivation &ref,
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t i = 0; i < k; ++i)
         for (int64_t c = 0; c < n; ++c)
-          dx[r * k + i] += g[r * n + c] * double(layer.weight.data()[i * n + c]);
+          dx[r * k + i] +=
+              g[r * n + c] * double(layer.weight.data()[i * n + c]);
     g = std::move(dx);
   }
   return out;
@@ -190,9 +191,9 @@ TEST_P(NetworkMatchesReference, ForwardAndBackward) {
 
 INSTANTIATE_TEST_SUITE_P(
     Activations, NetworkMatchesReference,
-    ::testing::Values(Case{"relu", {}}, Case{"gelu", {}},
-                      Case{"elu", {0.7f}}, Case{"softplus", {2.0f, 5.0f}},
-                      Case{"prelu", {}}, Case{"prelu", {-0.3f}}),
+    ::testing::Values(Case{"relu", {}}, Case{"gelu", {}}, Case{"elu", {0.7f}},
+                      Case{"softplus", {2.0f, 5.0f}}, Case{"prelu", {}},
+                      Case{"prelu", {-0.3f}}),
     [](const ::testing::TestParamInfo<Case> &info) {
       return std::string(info.param.name) + "_" + std::to_string(info.index);
     });

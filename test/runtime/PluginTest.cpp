@@ -69,7 +69,6 @@ TEST(Plugin, ListedKernelMissing) {
                        "but it defines no 'actc_half_backward_p'"));
 }
 
-
 // --- Real libraries: a plugin made by actc, and the same .act compiled at
 // run time (Inputs/custom.act).
 

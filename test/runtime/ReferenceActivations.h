@@ -36,8 +36,12 @@ inline const std::vector<ReferenceActivation> &referenceActivations() {
        nullptr},
       // elu(x, alpha)
       {"elu",
-       [](double x, const double *p) { return x <= 0 ? p[0] * std::expm1(x) : x; },
-       [](double x, const double *p) { return x <= 0 ? p[0] * std::exp(x) : 1.0; },
+       [](double x, const double *p) {
+         return x <= 0 ? p[0] * std::expm1(x) : x;
+       },
+       [](double x, const double *p) {
+         return x <= 0 ? p[0] * std::exp(x) : 1.0;
+       },
        nullptr},
       // softplus(x, beta, threshold)
       {"softplus",
