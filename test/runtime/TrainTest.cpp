@@ -208,8 +208,11 @@ TEST(Train, OneEpochOnFashionMnistSubsetBeatsFloor) {
   llvm::Expected<Dataset> test = loadSplit(directory, Split::Test, 2000);
   ASSERT_TRUE(bool(train)) << llvm::toString(train.takeError());
   ASSERT_TRUE(bool(test)) << llvm::toString(test.takeError());
-  TrainConfig config; // The defaults: 784-256-128-10, relu, Adam, batch 128.
+  // The default network (784-256-128-10, relu, Adam, lr 1e-3); batches of
+  // 32 give the 6000 images 188 steps, where batches of 128 give 47.
+  TrainConfig config;
   config.epochs = 1;
+  config.batch = 32;
   setThreads(2);
   llvm::raw_null_ostream quiet;
   Progress progress(quiet, false);
@@ -217,7 +220,7 @@ TEST(Train, OneEpochOnFashionMnistSubsetBeatsFloor) {
       trainAndSave(config, stdActivation("relu"), *train, *test,
                    OutputOptions{}, progress, quiet);
   ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
-  // Measured 0.7x; PyTorch's same network reaches about the same.
+  // Measured 0.780 with 1 and with 2 threads; chance is 0.1.
   EXPECT_GE(result->test.accuracy, 0.70);
 }
 
