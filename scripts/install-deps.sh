@@ -13,6 +13,8 @@ packages=(
   libfmt-dev zlib1g-dev
   # Tests: lit, FileCheck, not (llvm-14-tools), GoogleTest, a C compiler
   llvm-14-tools googletest libgtest-dev gcc
+  # The report test renders fmnist's report.html in headless Chromium
+  chromium
   # Benchmarks (bench/)
   libbenchmark-dev
   "$@"
