@@ -588,6 +588,158 @@ constexpr float kRsqrtSmall = 0x1p-64f;
 constexpr float kRsqrtLargeRoot = 0x1p32f;
 constexpr float kRsqrtSmallRoot = 0x1p-32f;
 
+// ---------------------------------------------------------------------------
+// Wide variants (namespace wide): Float(64) in and out, for compositions such
+// as x erfc(u) or tanh(log1p(exp(x))) that a float32 result would round, and
+// an argument u that a float32 computation would round, before the function
+// amplifies the error (exp(u) by |u|, erfc(u) by 2u^2). The range reduction,
+// the leading terms of each expansion and the final scaling are in double;
+// only the polynomial tails, a few percent of the result, are float32 (the
+// same fits as above), so the relative error stays below 2^-26 and the double
+// range keeps results that float32 would flush to subnormals exact. They cost
+// about what the float32 functions do (sigmoid, tanh, erfc) or up to twice
+// (exp, expm1, log1p), which is why the lowering uses them only where float32
+// cannot meet the bound.
+// ---------------------------------------------------------------------------
+
+// exp overflows double above log(DBL_MAX) = 709.78. Below -708 its
+// result (under 2^-1021) flushes to 0: a float32 result could come of such a
+// value only through a factor beyond 2^870.
+constexpr double kWideExpMax = 710.0;
+constexpr double kWideExpMin = -708.0;
+constexpr double kDoubleInfinity = std::numeric_limits<double>::infinity();
+constexpr double kDoubleNaN = std::numeric_limits<double>::quiet_NaN();
+// Adding 1.5 * 2^52 rounds a double below 2^51 in magnitude to an integer,
+// which the low bits of the sum then hold: no float-to-integer conversion.
+constexpr double kRoundToIntMagic = 0x1.8p52;
+
+/// v = n ln2 + r, |r| <= ln2/2 (+ rounding), for v in double's exp range.
+struct ExpReducedWide {
+  Expr n;     // Float(64), integral, in [-1021, 1024].
+  Expr nBits; // Int(64): n in the low bits (n + kRoundToIntMagic's bits).
+  Expr r;     // Float(64), to about 2^-43 absolute (n ln2 rounds in double).
+};
+
+/// For v clamped to [lowest, kWideExpMax].
+ExpReducedWide reduceExpWide(Scope &s, const Expr &v,
+                             double lowest = kWideExpMin) {
+  Expr vc = s.bind(Halide::clamp(v, constant(lowest), constant(kWideExpMax)));
+  Expr t = s.bind(vc * constant(kInvLn2) + constant(kRoundToIntMagic));
+  Expr n = s.bind(t - constant(kRoundToIntMagic));
+  return {n, s.bind(Halide::reinterpret<int64_t>(t)),
+          s.bind(vc - n * constant(kLn2))};
+}
+
+/// 2^(n - 1) from nBits for n in [-1021, 1024]: the exponent field is built
+/// from the low bits directly (the magic's own bits shift out).
+Expr exp2MinusOneWide(const Expr &nBits) {
+  return Halide::reinterpret<double>(
+      (nBits + Expr(int64_t(kDoubleExponentBias - 1)))
+      << Expr(int64_t(kDoubleMantissaBits)));
+}
+
+/// v * 2^n, exact but for the final rounding (overflow included).
+Expr scaleByExp2Wide(const Expr &v, const Expr &nBits) {
+  return (v * exp2MinusOneWide(nBits)) * constant(2.0);
+}
+
+/// expm1(r) = r + r^2 (Q0 + r Q'(r)): all in double but Q', whose float32
+/// rounding stays under 2^-24 of a term at most 1% of the result (expm1 near
+/// ln2/2, where (2^n - 1) + 2^n expm1(r) cancels by 1.4, needs that margin).
+Expr expm1Reduced(Scope &s, const Expr &r) {
+  static_assert(kExpQ[0] == 0.5f, "Q0 is exact");
+  Expr rest = Halide::cast<double>(
+      horner(Halide::cast<float>(r),
+             {kExpQ[1], kExpQ[2], kExpQ[3], kExpQ[4], kExpQ[5]}));
+  return s.bind(r + (r * r) * (constant(0.5) + r * rest));
+}
+
+/// exp(v) for v in [kWideExpMin, kWideExpMax] (clamped), no NaN.
+Expr expWideCore(Scope &s, const Expr &v) {
+  ExpReducedWide red = reduceExpWide(s, v);
+  Expr e = scaleByExp2Wide(constant(1.0) + expm1Reduced(s, red.r), red.nBits);
+  return select(v < constant(kWideExpMin), constant(0.0), e);
+}
+
+constexpr int64_t kSqrtHalfBitsWide = 0x3fe6a09e667f3bcd; // double(sqrt(1/2))
+constexpr int64_t kDoubleMantissaMask = (int64_t(1) << kDoubleMantissaBits) - 1;
+constexpr double kDoubleMinNormal = 0x1p-1022;
+// Subnormal doubles are scaled by 2^54 into the normal range first.
+constexpr int kWideSubnormalShift = 54;
+constexpr double kWideSubnormalScale = 0x1p54;
+
+/// log(v) for finite v > 0: v = 2^e (1 + f) with 1 + f in [sqrt(1/2),
+/// sqrt(2)) exact, log1p(f) = f - f^2/2 + f^3 P(f), P in float32 (under 6% of
+/// the result).
+Expr logWideCore(Scope &s, const Expr &v) {
+  using Halide::cast;
+  Expr subnormal = s.bind(v < constant(kDoubleMinNormal));
+  Expr sqrtHalfBits = Expr(kSqrtHalfBitsWide);
+  Expr bits = s.bind(Halide::reinterpret<int64_t>(select(
+                         subnormal, v * constant(kWideSubnormalScale), v)) -
+                     sqrtHalfBits);
+  Expr e =
+      cast<double>(cast<int32_t>(bits >> Expr(int64_t(kDoubleMantissaBits))) -
+                   select(subnormal, kWideSubnormalShift, 0));
+  Expr f = s.bind(Halide::reinterpret<double>(
+                      (bits & Expr(kDoubleMantissaMask)) + sqrtHalfBits) -
+                  constant(1.0));
+  Expr z = s.bind(f * f);
+  Expr p = cast<double>(horner(cast<float>(f), kLogP));
+  return e * constant(kLn2) + ((f - constant(0.5) * z) + f * z * p);
+}
+
+/// K(v^2) of erf(v) = v + v K(v^2), in double: its first terms cancel to a
+/// twentieth of their size (K(0.36) = 0.0064 from 0.128 - 0.135).
+Expr erfKWide(const Expr &v) { return horner(v * v, kErfK); }
+
+// erfc rounds to 0 in double above 27.226.
+constexpr double kWideErfcMax = 27.25;
+constexpr double kInvSqrtPi = 0.56418958354775628; // 1/sqrt(pi)
+// Past kErfcMax (10.1), where the float32 fit of H ends, H is its asymptotic
+// series (1/sqrt(pi)) sum (-1)^k (2k-1)!! / 2^k w^k in w = 1/x^2: the first
+// omitted term is below 2^-44 of H there. c1..c8 as kErfcTail*.
+constexpr float kErfcAsymptotic[] = {
+    -0.5f * kInvSqrtPi,          0.75f * kInvSqrtPi,
+    -1.875f * kInvSqrtPi,        6.5625f * kInvSqrtPi,
+    -29.53125f * kInvSqrtPi,     162.421875f * kInvSqrtPi,
+    -1055.7421875f * kInvSqrtPi, 7918.06640625f * kInvSqrtPi};
+static_assert(sizeof(kErfcAsymptotic) == sizeof(kErfcTail3),
+              "one coefficient per power of w, as the fitted pieces");
+
+/// erfc(a) for a >= kErfcSmall (smaller a is clamped), no NaN: exp(-x^2) H(x)
+/// / x with x^2, 1/x, exp and H's first two terms in double, the rest of H
+/// (under 3% of it) in float32.
+Expr erfcWideCore(Scope &s, const Expr &a) {
+  using Halide::cast;
+  Expr x = s.bind(
+      Halide::clamp(a, constant(double(kErfcSmall)), constant(kWideErfcMax)));
+  Expr e = s.bind(expWideCore(s, constant(0.0) - x * x));
+  Expr u = s.bind(constant(1.0) / x);
+  Expr in1 = s.bind(x < constant(double(kErfcSplit1)));
+  Expr in2 = s.bind(x < constant(double(kErfcSplit2)));
+  Expr in3 = s.bind(x < constant(double(kErfcMax)));
+  auto pick = [&](float c1, float c2, float c3, float c4) {
+    return select(in1, c1, select(in2, c2, select(in3, c3, c4)));
+  };
+  auto tail = [&](size_t i) {
+    return pick(kErfcTail1[i], kErfcTail2[i], kErfcTail3[i],
+                kErfcAsymptotic[i]);
+  };
+  Expr mid = cast<double>(select(in1, kErfcMid1, kErfcMid2));
+  Expr v = s.bind(select(in2, x - mid, u * u));
+  Expr vf = s.bind(cast<float>(v));
+  Expr acc = tail(kErfcTailLen - 1);
+  for (size_t i = kErfcTailLen - 1; i-- > 1;)
+    acc = tail(i) + vf * acc;
+  Expr c0 = select(
+      in3,
+      cast<double>(pick(kErfcC0Hi[0], kErfcC0Hi[1], kErfcC0Hi[2], 0)) +
+          cast<double>(pick(kErfcC0Lo[0], kErfcC0Lo[1], kErfcC0Lo[2], 0)),
+      constant(kInvSqrtPi));
+  Expr h = (c0 + cast<double>(tail(0)) * v) + v * v * cast<double>(acc);
+  return e * u * h;
+}
 } // namespace
 
 // exp: x = n ln2 + r, exp r = 1 + r + r^2 Q(r), times 2^n in two steps so
@@ -709,8 +861,9 @@ Expr atan(const Expr &x) {
 }
 
 // pow: C99 F.9.4.4 special cases by selects, |a|^b by powCore in double (the
-// only double code here, about six times exp's cost on x86). Max 0.500 ulp
-// over 2^28 random pairs (exhaustive is out of reach for two arguments).
+// only double code of the float32 functions, about six times exp's cost on
+// x86). Max 0.500 ulp over 2^28 random pairs (exhaustive is out of reach for
+// two arguments).
 Expr pow(const Expr &a, const Expr &b) {
   Scope s;
   Expr x = s.bind(Halide::cast<float>(a));
@@ -763,34 +916,59 @@ Expr rsqrt(const Expr &x) {
       select(v == 0.0f, 1.0f / v, select(v < 0.0f, kNaN, root * unscale)));
 }
 
-// round, sign, fmin and fmax are exact.
+// round, sign, fmin and fmax are exact, in Float(32) or, given a Float(64)
+// argument, in Float(64) (the wide lowering's arithmetic).
+namespace {
+
+/// x as Float(64) if it is, else as Float(32).
+Expr floating(const Expr &x) {
+  return x.type() == Halide::Float(64) ? x : Halide::cast<float>(x);
+}
+
+/// The wider of a's and b's floating types.
+Halide::Type widerFloating(const Expr &a, const Expr &b) {
+  return a.type() == Halide::Float(64) || b.type() == Halide::Float(64)
+             ? Halide::Float(64)
+             : Halide::Float(32);
+}
+
+Expr typed(const Expr &like, double value) {
+  return Halide::Internal::make_const(like.type(), value);
+}
+
+} // namespace
+
 Expr round(const Expr &x) {
   Scope s;
-  Expr v = s.bind(Halide::cast<float>(x));
+  Expr v = s.bind(floating(x));
   // x - trunc(x) is exact, so ties are detected without the classic
-  // trunc(x + 0.5) error at 0.49999997.
+  // trunc(x + 0.5) error at 0.49999997; |x - t| >= 1/2 implies x != 0.
   Expr t = s.bind(Halide::trunc(v));
-  return s.finish(select(Halide::abs(v - t) >= 0.5f, t + copySign(1.0f, v), t));
+  Expr away = select(v < typed(v, 0), typed(v, -1), typed(v, 1));
+  return s.finish(select(Halide::abs(v - t) >= typed(v, 0.5), t + away, t));
 }
 
 Expr sign(const Expr &x) {
   Scope s;
-  Expr v = s.bind(Halide::cast<float>(x));
-  return s.finish(select(v > 0.0f, 1.0f, select(v < 0.0f, -1.0f, v)));
+  Expr v = s.bind(floating(x));
+  return s.finish(select(v > typed(v, 0), typed(v, 1),
+                         select(v < typed(v, 0), typed(v, -1), v)));
 }
 
 Expr fmin(const Expr &a, const Expr &b) {
   Scope s;
-  Expr x = s.bind(Halide::cast<float>(a));
-  Expr y = s.bind(Halide::cast<float>(b));
+  Halide::Type type = widerFloating(a, b);
+  Expr x = s.bind(Halide::cast(type, a));
+  Expr y = s.bind(Halide::cast(type, b));
   return s.finish(
       select(Halide::is_nan(x) || Halide::is_nan(y), x + y, Halide::min(x, y)));
 }
 
 Expr fmax(const Expr &a, const Expr &b) {
   Scope s;
-  Expr x = s.bind(Halide::cast<float>(a));
-  Expr y = s.bind(Halide::cast<float>(b));
+  Halide::Type type = widerFloating(a, b);
+  Expr x = s.bind(Halide::cast(type, a));
+  Expr y = s.bind(Halide::cast(type, b));
   return s.finish(
       select(Halide::is_nan(x) || Halide::is_nan(y), x + y, Halide::max(x, y)));
 }
@@ -807,5 +985,129 @@ Expr fma(const Expr &a, const Expr &b, const Expr &c) {
       {Halide::cast<float>(a), Halide::cast<float>(b), Halide::cast<float>(c)},
       Halide::Internal::Call::PureExtern);
 }
+
+namespace wide {
+
+// Max below: the largest relative error of the unrounded result, in units of
+// 2^-24 (a float32 ulp is one or two), over every 16th float32 and 2^25
+// random doubles, against the C library in double (long double for sigmoid).
+
+// exp: v = n ln2 + r in double, 2^n (1 + r + r^2 Q(r)). Max 0.030 at
+// x = 7.97.
+Expr exp(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  return s.finish(propagateNaN(v, expWideCore(s, v)));
+}
+
+// expm1 is -1 in double below -37.43.
+constexpr double kWideExpm1Min = -40.0;
+
+// expm1: expm1(r) itself for n = 0 (|v| < ln2/2); beyond, |expm1(v)| > 0.29
+// and 2^n (1 + expm1(r)) - 1 cancels by at most 3.4, harmless in double.
+// Max 0.102 at x = 0.3466.
+Expr expm1(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  ExpReducedWide red = reduceExpWide(s, v, kWideExpm1Min);
+  Expr em1r = expm1Reduced(s, red.r);
+  Expr result =
+      select(red.n == constant(0.0), em1r,
+             scaleByExp2Wide(constant(1.0) + em1r, red.nBits) - constant(1.0));
+  // expm1(+-0) = +-0; the clamps give -1 and +inf beyond the range.
+  result = select(v == constant(0.0), v, result);
+  return s.finish(propagateNaN(v, result));
+}
+
+// log: v = 2^e (1 + f), e ln2 + log1p(f). Max 0.078 at x = 1.39976.
+Expr log(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  Expr special =
+      select(v == constant(0.0), constant(-kDoubleInfinity),
+             select(v == constant(kDoubleInfinity), v, constant(kDoubleNaN)));
+  Expr finite = v > constant(0.0) && v < constant(kDoubleInfinity);
+  return s.finish(select(finite, logWideCore(s, v), special));
+}
+
+// log1p: u + err = 1 + v exactly (Knuth's TwoSum in double), then
+// log(u) + err / u. Max 0.089 at x = 0.39462.
+Expr log1p(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  Expr one = constant(1.0);
+  Expr u = s.bind(one + v);
+  Expr bv = s.bind(u - one);
+  Expr err = s.bind((one - (u - bv)) + (v - bv));
+  Expr result = select(v == constant(0.0), v, logWideCore(s, u) + err / u);
+  Expr special =
+      select(v == -one, constant(-kDoubleInfinity),
+             select(v == constant(kDoubleInfinity), v, constant(kDoubleNaN)));
+  Expr finite = v > -one && v < constant(kDoubleInfinity);
+  return s.finish(select(finite, result, special));
+}
+
+// tanh rounds to +-1 in double beyond 19.06.
+constexpr double kWideTanhSaturate = 19.5;
+
+// tanh: v + v^3 P(v^2) below atanh(1/2), (1 - F) / (1 + F) with
+// F = exp(-2|v|) above, both in double but for P. Max 0.124 at x = 0.5304.
+Expr tanh(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  Expr a = s.bind(Halide::abs(v));
+  Expr z = s.bind(v * v);
+  // v (1 + z P) keeps tanh(-0) = -0.
+  Expr small =
+      v * (constant(1.0) +
+           z * Halide::cast<double>(horner(Halide::cast<float>(z), kTanhP)));
+  Expr f = s.bind(expWideCore(
+      s, constant(-2.0) * Halide::min(a, constant(kWideTanhSaturate))));
+  Expr large = s.bind((constant(1.0) - f) / (constant(1.0) + f));
+  Expr result = select(a < constant(double(kTanhSmall)), small,
+                       select(v < constant(0.0), constant(0.0) - large, large));
+  return s.finish(propagateNaN(v, result));
+}
+
+// sigmoid: N / (1 + F) with F = exp(-|v|), N = 1 for v >= 0 and F below.
+// Max 0.030 at x = -4.505.
+Expr sigmoid(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  Expr a = s.bind(Halide::abs(v));
+  Expr f = s.bind(expWideCore(s, constant(0.0) - a));
+  Expr result =
+      select(v < constant(0.0), f, constant(1.0)) / (constant(1.0) + f);
+  return s.finish(propagateNaN(v, result));
+}
+
+// erf: v (1 + K(v^2)) below 0.82, 1 - erfc(|v|) above, with v's sign. Max
+// 0.024 at x = -0.792.
+Expr erf(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  Expr a = s.bind(Halide::abs(v));
+  Expr small = v * (constant(1.0) + erfKWide(v));
+  Expr large = s.bind(constant(1.0) - erfcWideCore(s, a));
+  Expr result = select(a < constant(double(kErfSmall)), small,
+                       select(v < constant(0.0), constant(0.0) - large, large));
+  return s.finish(propagateNaN(v, result));
+}
+
+// erfc: (1 - v) - v K(v^2) below 0.6, exp(-v^2) H(v) / v above (2 minus
+// that for negative v), 0 past 27.25. Max 0.134 at x = 2.1246.
+Expr erfc(const Expr &x) {
+  Scope s;
+  Expr v = s.bind(Halide::cast<double>(x));
+  Expr a = s.bind(Halide::abs(v));
+  Expr small = (constant(1.0) - v) - v * erfKWide(v);
+  Expr large = s.bind(
+      select(a > constant(kWideErfcMax), constant(0.0), erfcWideCore(s, a)));
+  Expr result = select(a < constant(double(kErfcSmall)), small,
+                       select(v < constant(0.0), constant(2.0) - large, large));
+  return s.finish(propagateNaN(v, result));
+}
+
+} // namespace wide
 
 } // namespace act::math

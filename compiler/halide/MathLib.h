@@ -4,9 +4,9 @@
 // exp-based kernels) and its erf is NaN at +-inf, so every transcendental the
 // language offers is built here from range reduction and polynomials that
 // vectorise on the CPU (SSE/AVX2/AVX-512) and compile for CUDA unchanged.
-// Each function takes and returns a Float(32) expression, is accurate to
-// 1.5 ulp over all float32 inputs, and follows C99 Annex F at NaN, +-inf and
-// -0 unless its comment says otherwise.
+// Each function (but the wide variants below) takes and returns a Float(32)
+// expression, is accurate to 1.5 ulp over all float32 inputs, and follows C99
+// Annex F at NaN, +-inf and -0 unless its comment says otherwise.
 #ifndef ACTC_COMPILER_HALIDE_MATHLIB_H
 #define ACTC_COMPILER_HALIDE_MATHLIB_H
 
@@ -35,6 +35,9 @@ Halide::Expr pow(const Halide::Expr &a, const Halide::Expr &b);
 Halide::Expr sqrt(const Halide::Expr &x);
 Halide::Expr rsqrt(const Halide::Expr &x);
 
+// round, sign, fmin and fmax compute in Float(64) when an argument is
+// Float(64), in Float(32) otherwise.
+
 /// Round half away from zero, as C's round() (Halide's round is half-even).
 Halide::Expr round(const Halide::Expr &x);
 /// -1, 0 or 1; sign(-0) = -0, sign(NaN) = NaN.
@@ -51,6 +54,25 @@ Halide::Expr fmax(const Halide::Expr &a, const Halide::Expr &b);
 /// where the hardware has it (act::hasFusedMultiplyAdd).
 Halide::Expr fma(const Halide::Expr &a, const Halide::Expr &b,
                  const Halide::Expr &c);
+
+/// Wide variants for compositions: a Float(64) (or Float(32)) argument in, an
+/// unrounded Float(64) result out, relatively accurate to 2^-26 (a quarter of
+/// a float32 ulp at most) wherever the result is a normal double; results
+/// below 2^-1021 flush to 0. They take an argument a float32 computation would
+/// have rounded (x erfc(x / sqrt2) loses 180 ulp that way at x = -13) and give
+/// a result that a further product or sum rounds only once, at the end, even
+/// where float32 would have gone subnormal. Same NaN, inf and -0 behaviour as
+/// the float32 functions.
+namespace wide {
+Halide::Expr exp(const Halide::Expr &x);
+Halide::Expr expm1(const Halide::Expr &x);
+Halide::Expr log(const Halide::Expr &x);
+Halide::Expr log1p(const Halide::Expr &x);
+Halide::Expr tanh(const Halide::Expr &x);
+Halide::Expr sigmoid(const Halide::Expr &x);
+Halide::Expr erf(const Halide::Expr &x);
+Halide::Expr erfc(const Halide::Expr &x);
+} // namespace wide
 
 } // namespace act::math
 

@@ -618,4 +618,340 @@ TEST(MathLibPow, DISABLED_LargeSample) {
   EXPECT_LE(w.ulp, kMaxUlp);
 }
 
+// ---------------------------------------------------------------------------
+// Wide variants: Float(64) in and out, measured unrounded.
+// ---------------------------------------------------------------------------
+
+// Their relative error bound, in units of 2^-24 (a float32 ulp is 1 or 2 of
+// them): a quarter of a float32 ulp at most.
+constexpr double kWideMaxError = 0.25;
+
+// Wide results below 2^-1021 may flush to 0.
+constexpr double kWideFlush = 0x1p-1021;
+
+/// |y - exact| / |exact| in units of 2^-24. Infinities must match, as must
+/// NaN; below kWideFlush, any result below it passes.
+double wideError(double y, double exact) {
+  if (std::isnan(exact) || std::isnan(y))
+    return std::isnan(exact) && std::isnan(y) ? 0.0 : INFINITY;
+  if (std::isinf(y) || std::isinf(exact))
+    return y == exact ? 0.0 : INFINITY;
+  if (std::fabs(exact) < kWideFlush && std::fabs(y) <= kWideFlush)
+    return 0.0;
+  return std::fabs(y - exact) / std::max(std::fabs(exact), DBL_MIN) * 0x1p24;
+}
+
+/// A JIT-compiled Float(64) -> Float(64) function, vectorised by 16.
+class WideKernel {
+public:
+  explicit WideKernel(UnaryFn fn) : in_(Halide::Float(64), 1, "in") {
+    Halide::Var x("x"), xo("xo"), xi("xi");
+    func_(x) = fn(in_(x));
+    func_.split(x, xo, xi, kChunkSize).parallel(xo).vectorize(xi, kVectorWidth);
+    func_.compile_jit();
+  }
+
+  std::vector<double> run(const std::vector<double> &xs) {
+    size_t padded = (xs.size() + kChunkSize - 1) / kChunkSize * kChunkSize;
+    Halide::Buffer<double> in(static_cast<int>(padded));
+    std::fill(in.begin(), in.end(), 1.0);
+    std::copy(xs.begin(), xs.end(), in.begin());
+    in_.set(in);
+    Halide::Buffer<double> out = func_.realize({static_cast<int>(padded)});
+    return std::vector<double>(out.begin(), out.begin() + xs.size());
+  }
+
+private:
+  Halide::ImageParam in_;
+  Halide::Func func_;
+};
+
+WideKernel &wideKernel(UnaryFn fn) {
+  static std::map<UnaryFn, std::unique_ptr<WideKernel>> cache;
+  auto &kernel = cache[fn];
+  if (!kernel)
+    kernel = std::make_unique<WideKernel>(fn);
+  return *kernel;
+}
+
+double applyWide(UnaryFn fn, double x) { return wideKernel(fn).run({x})[0]; }
+
+struct WideWorst {
+  double error = 0;
+  double x = 0;
+  double y = 0;
+};
+
+WideWorst measureWide(UnaryFn fn, Reference ref,
+                      const std::vector<double> &xs) {
+  std::vector<double> ys = wideKernel(fn).run(xs);
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<WideWorst> partial(threads);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < xs.size(); i += threads) {
+        double err = wideError(ys[i], ref(xs[i]));
+        if (!(err <= partial[t].error))
+          partial[t] = {err, xs[i], ys[i]};
+      }
+    });
+  for (auto &thread : pool)
+    thread.join();
+  return *std::max_element(
+      partial.begin(), partial.end(),
+      [](const WideWorst &a, const WideWorst &b) { return a.error < b.error; });
+}
+
+/// Doubles a float32 computation could not have produced: floats moved by
+/// up to 2^-24 relative, and random bit patterns over the double range.
+std::vector<double> wideRandomInputs(size_t n, uint32_t seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<double> xs(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t u = rng();
+    if (i % 2 == 0) {
+      double f = fromBits(static_cast<uint32_t>(u));
+      xs[i] =
+          f * (1.0 + std::ldexp(static_cast<double>(int32_t(u >> 32)), -55));
+    } else {
+      std::memcpy(&xs[i], &u, sizeof u);
+    }
+  }
+  return xs;
+}
+
+std::vector<double> asDoubles(const std::vector<float> &xs) {
+  return std::vector<double>(xs.begin(), xs.end());
+}
+
+struct WideCase {
+  const char *name;
+  UnaryFn fn;
+  Reference ref;
+  std::vector<double> boundaries; ///< Switch points and range limits.
+};
+
+std::vector<WideCase> wideCases() {
+  return {
+      {"exp",
+       act::math::wide::exp,
+       [](double x) { return std::exp(x); },
+       // Within 2^-26 of DBL_MAX the result may overflow early: 709.78 is
+       // the last boundary tested below log(DBL_MAX).
+       {709.78, 709.79, -707.7, -708.0, -708.3964185322641, -745.1332191019411,
+        710.0, -746.0, 0.34657359027997264, 1e-300}},
+      {"expm1",
+       act::math::wide::expm1,
+       [](double x) { return std::expm1(x); },
+       {-37.42994775023705, -40.0, 0.34657359027997264, 36.7368005696771, 37.0,
+        709.78, 709.79, 1e-300, 1e-17}},
+      {"log",
+       act::math::wide::log,
+       [](double x) { return std::log(x); },
+       {0.7071067811865476, 0.7071067811865475, 1.4142135623730951, 1.0,
+        DBL_MIN, DBL_TRUE_MIN, DBL_MAX, 1.0 + 0x1p-52}},
+      {"log1p",
+       act::math::wide::log1p,
+       [](double x) { return std::log1p(x); },
+       {-0.2928932188134524, 0.41421356237309515, -1.0 + 0x1p-53, 1e-17, 0x1p53,
+        DBL_MAX, DBL_TRUE_MIN}},
+      {"tanh",
+       act::math::wide::tanh,
+       [](double x) { return std::tanh(x); },
+       {0.5493061443340549, 0.549306144334055, 19.06, 19.5, 1e-300, 1e10}},
+      {"sigmoid",
+       act::math::wide::sigmoid,
+       [](double x) {
+         return static_cast<double>(
+             1.0L / (1.0L + std::exp(-static_cast<long double>(x))));
+       },
+       {36.7, 37.0, 708.0, 709.0, 744.0, 745.2, 746.0, 1e10}},
+      {"erf",
+       act::math::wide::erf,
+       [](double x) { return std::erf(x); },
+       {0.82, 0.8199999999999999, 5.9, 6.0, 27.0, 28.0, 1e-300}},
+      {"erfc",
+       act::math::wide::erfc,
+       [](double x) { return std::erfc(x); },
+       {0.6, 0.5999999999999999, 1.1, 1.1000000238418579, 2.0, 10.1, 15.0, 20.0,
+        26.5, 27.2, 27.226, 27.25, 27.3, 1e-300}},
+  };
+}
+
+void PrintTo(const WideCase &c, std::ostream *os) { *os << c.name; }
+
+class WideAccuracy : public testing::TestWithParam<WideCase> {};
+
+/// Every 1021st float32 (as a double), the boundaries with their neighbours
+/// and 2^20 random doubles.
+TEST_P(WideAccuracy, SampledAndBoundaries) {
+  const WideCase &c = GetParam();
+  std::vector<double> xs = asDoubles(sampledInputs(kSampleStride));
+  for (double b : c.boundaries)
+    for (double v : {b, -b})
+      for (double x :
+           {std::nextafter(v, -INFINITY), v, std::nextafter(v, INFINITY)})
+        xs.push_back(x);
+  std::vector<double> random = wideRandomInputs(1 << 20, 1);
+  xs.insert(xs.end(), random.begin(), random.end());
+  WideWorst w = measureWide(c.fn, c.ref, xs);
+  EXPECT_LE(w.error, kWideMaxError)
+      << c.name << "(" << w.x << ") = " << w.y << ", exact " << c.ref(w.x);
+}
+
+TEST_P(WideAccuracy, DISABLED_Exhaustive) {
+  const WideCase &c = GetParam();
+  constexpr uint64_t kChunk = 1 << 24;
+  WideWorst worst;
+  std::vector<double> xs(kChunk);
+  for (uint64_t start = 0; start <= UINT32_MAX; start += kChunk) {
+    for (uint64_t i = 0; i < kChunk; ++i)
+      xs[i] = fromBits(static_cast<uint32_t>(start + i));
+    WideWorst w = measureWide(c.fn, c.ref, xs);
+    if (w.error > worst.error)
+      worst = w;
+  }
+  for (uint32_t seed = 0; seed < 16; ++seed) {
+    WideWorst w = measureWide(c.fn, c.ref, wideRandomInputs(1 << 24, seed + 2));
+    if (w.error > worst.error)
+      worst = w;
+  }
+  std::printf("wide %s: max %.4f (2^-24 relative) at x = %a (%.17g), got "
+              "%.17g, exact %.17g\n",
+              c.name, worst.error, worst.x, worst.x, worst.y, c.ref(worst.x));
+  EXPECT_LE(worst.error, kWideMaxError);
+}
+
+INSTANTIATE_TEST_SUITE_P(MathLib, WideAccuracy, testing::ValuesIn(wideCases()),
+                         [](const testing::TestParamInfo<WideCase> &info) {
+                           return std::string(info.param.name);
+                         });
+
+/// Bit-for-bit (or NaN) results of a wide function, -0 told from +0.
+void expectWide(UnaryFn fn, const char *name,
+                std::initializer_list<std::pair<double, double>> cases) {
+  for (auto [x, expected] : cases) {
+    double actual = applyWide(fn, x);
+    std::string what =
+        std::string("wide::") + name + "(" + std::to_string(x) + ")";
+    if (std::isnan(expected)) {
+      EXPECT_TRUE(std::isnan(actual)) << what << " = " << actual;
+      continue;
+    }
+    EXPECT_EQ(expected, actual) << what;
+    EXPECT_EQ(std::signbit(expected), std::signbit(actual)) << what;
+  }
+}
+
+TEST(MathLibWideSpecial, ExpAndLog) {
+  constexpr double inf = INFINITY, nan = NAN;
+  expectWide(act::math::wide::exp, "exp",
+             {{0.0, 1.0},
+              {-0.0, 1.0},
+              {inf, inf},
+              {-inf, 0.0},
+              {nan, nan},
+              {710.0, inf},
+              {1e300, inf},
+              {-746.0, 0.0},
+              {-1e300, 0.0}});
+  expectWide(act::math::wide::expm1, "expm1",
+             {{0.0, 0.0},
+              {-0.0, -0.0},
+              {inf, inf},
+              {-inf, -1.0},
+              {nan, nan},
+              {1e-300, 1e-300},
+              {-1e-300, -1e-300},
+              {-50.0, -1.0},
+              {710.0, inf},
+              {DBL_TRUE_MIN, DBL_TRUE_MIN}});
+  expectWide(act::math::wide::log, "log",
+             {{0.0, -inf},
+              {-0.0, -inf},
+              {1.0, 0.0},
+              {-1.0, nan},
+              {-inf, nan},
+              {inf, inf},
+              {nan, nan},
+              {-DBL_TRUE_MIN, nan}});
+  expectWide(act::math::wide::log1p, "log1p",
+             {{0.0, 0.0},
+              {-0.0, -0.0},
+              {-1.0, -inf},
+              {-2.0, nan},
+              {-inf, nan},
+              {inf, inf},
+              {nan, nan},
+              {1e-300, 1e-300},
+              {-1e-300, -1e-300}});
+  // Subnormal doubles keep their full relative accuracy in log (and are
+  // what exp flushes to 0).
+  EXPECT_NEAR(applyWide(act::math::wide::log, DBL_TRUE_MIN),
+              std::log(DBL_TRUE_MIN), 1e-9);
+}
+
+TEST(MathLibWideSpecial, Activations) {
+  constexpr double inf = INFINITY, nan = NAN;
+  expectWide(act::math::wide::tanh, "tanh",
+             {{0.0, 0.0},
+              {-0.0, -0.0},
+              {inf, 1.0},
+              {-inf, -1.0},
+              {nan, nan},
+              {1e300, 1.0},
+              {-1e300, -1.0},
+              {1e-300, 1e-300}});
+  expectWide(act::math::wide::sigmoid, "sigmoid",
+             {{0.0, 0.5},
+              {-0.0, 0.5},
+              {inf, 1.0},
+              {-inf, 0.0},
+              {nan, nan},
+              {1e300, 1.0},
+              {-1e300, 0.0},
+              {-746.0, 0.0}});
+  expectWide(act::math::wide::erf, "erf",
+             {{0.0, 0.0},
+              {-0.0, -0.0},
+              {inf, 1.0},
+              {-inf, -1.0},
+              {nan, nan},
+              {1e300, 1.0},
+              {-1e300, -1.0}});
+  expectWide(act::math::wide::erfc, "erfc",
+             {{0.0, 1.0},
+              {-0.0, 1.0},
+              {inf, 0.0},
+              {-inf, 2.0},
+              {nan, nan},
+              {28.0, 0.0},
+              {-28.0, 2.0},
+              {1e300, 0.0}});
+  // Where float32 would be subnormal, the wide result keeps its relative
+  // accuracy: erfc(9.5) = 1.8e-41, sigmoid(-100) = 3.7e-44.
+  EXPECT_LE(wideError(applyWide(act::math::wide::erfc, 9.5), std::erfc(9.5)),
+            kWideMaxError);
+  EXPECT_LE(
+      wideError(applyWide(act::math::wide::sigmoid, -100.0), std::exp(-100.0)),
+      kWideMaxError);
+}
+
+TEST(MathLibWideSpecial, ExactFunctionsKeepDouble) {
+  // round, sign, fmin and fmax compute in the argument's type.
+  Halide::Func f;
+  Halide::Var x;
+  f(x) = Halide::Tuple(
+      act::math::round(Halide::Expr(2.5)),
+      act::math::sign(Halide::Expr(-1e-300)),
+      act::math::fmin(Halide::Expr(1e-300), Halide::Expr(2.0f)),
+      act::math::fmax(Halide::Expr(std::nan("")), Halide::Expr(1.0)));
+  Halide::Realization r = f.realize({1});
+  EXPECT_EQ(Halide::Buffer<double>(r[0])(0), 3.0);
+  EXPECT_EQ(Halide::Buffer<double>(r[1])(0), -1.0);
+  EXPECT_EQ(Halide::Buffer<double>(r[2])(0), 1e-300);
+  EXPECT_TRUE(std::isnan(Halide::Buffer<double>(r[3])(0)));
+}
+
 } // namespace
