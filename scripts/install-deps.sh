@@ -13,8 +13,9 @@ packages=(
   libfmt-dev zlib1g-dev
   # Tests: lit, FileCheck, not (llvm-14-tools), GoogleTest, a C compiler
   llvm-14-tools googletest libgtest-dev gcc
-  # Benchmarks (bench/)
-  libbenchmark-dev
+  # Benchmarks (bench/): Google Benchmark, and the anchors the kernels are
+  # timed against: oneDNN's eltwise primitive and OpenBLAS's sgemm
+  libbenchmark-dev libdnnl-dev libopenblas-dev
   "$@"
 )
 
