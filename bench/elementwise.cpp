@@ -1,72 +1,588 @@
-// Forward and backward kernels of std.act against memcpy of the same bytes.
+// Forward and backward kernels of every std.act activation against oneDNN's
+// eltwise primitive for the same function and against a copy of the same
+// bytes, all in one run, at 1 and 2 threads.
 //
-// Reported as bytes moved per second (reads + writes) so that a kernel and
-// the copy compare directly: a kernel at the copy's rate is memory-bound.
-// Threads: HL_NUM_THREADS (Halide's pool), e.g. HL_NUM_THREADS=2.
+//   bench_elementwise [Google Benchmark flags] [--markdown=FILE]
+//
+// Each benchmark is named "<who>/<activation>/<kernel>" and takes {n,
+// threads}: who is actc (ours), onednn, or copy. After the runs it prints,
+// per thread count, our bandwidth, the speed ratio to oneDNN (oneDNN's time
+// / ours: above 1 we are faster) and the share of the copy's bandwidth; with
+// --markdown the same tables go to FILE (bench/run.sh puts them in README.md).
+//
+// Bandwidth counts the bytes a kernel must move: 8 per element forward (x
+// in, y out), 12 backward (x and dy in, dx out), 8 for the copy.
+#include "Report.h"
+#include "identity.h"
 #include "std.h"
+#ifdef ACTC_BENCH_ONEDNN
+#include "OneDnnEltwise.h"
+#endif
+
+#include "HalideRuntime.h"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
 #include <vector>
 
 namespace {
 
-std::vector<float> inputs(int64_t n) {
-  std::vector<float> x(n);
-  for (int64_t i = 0; i < n; ++i)
-    x[i] = static_cast<float>(i % 2001 - 1000) / 125.0f;
-  return x;
+using ForwardFn = int (*)(const float *x, float *y, int64_t n);
+using BackwardFn = int (*)(const float *x, const float *dy, float *dx,
+                           int64_t n);
+
+/// oneDNN's counterpart of an activation, where one computes the same
+/// function with the same parameters.
+struct Anchor {
+#ifdef ACTC_BENCH_ONEDNN
+  bench::EltwiseSpec spec;
+#endif
+};
+
+#ifdef ACTC_BENCH_ONEDNN
+#define ONEDNN(algorithm, ...)                                                 \
+  std::optional<Anchor>(Anchor{{bench::Eltwise::algorithm, __VA_ARGS__}})
+#else
+#define ONEDNN(algorithm, ...) std::optional<Anchor>()
+#endif
+#define NO_ONEDNN std::optional<Anchor>()
+
+struct Activation {
+  const char *name;
+  ForwardFn forward;
+  BackwardFn backward;
+  std::optional<Anchor> onednn;
+};
+
+// Every activation of std.act, in its order, called with std.act's default
+// parameters. oneDNN 2.6 (Debian 12) has no eltwise prelu (a separate
+// primitive with a weights tensor), selu/celu (elu scaled), hardsigmoid,
+// hardshrink, softshrink, softsign or tanhshrink; its soft_relu has no beta
+// (it is softplus with beta = 1) and its clip_v2 is clamp with the derivative
+// 0 at both ends, as hardtanh's.
+const Activation kActivations[] = {
+    {"relu", actc_relu_forward, actc_relu_backward, ONEDNN(Relu, 0.0f)},
+    {"relu6", actc_relu6_forward, actc_relu6_backward,
+     ONEDNN(ClipV2, 0.0f, 6.0f)},
+    {"leaky_relu",
+     [](const float *x, float *y, int64_t n) {
+       return actc_leaky_relu_forward(x, y, n, 0.01f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_leaky_relu_backward(x, dy, dx, n, 0.01f);
+     },
+     ONEDNN(Relu, 0.01f)},
+    {"prelu",
+     [](const float *x, float *y, int64_t n) {
+       return actc_prelu_forward(x, y, n, 0.25f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       float da; // the slope's gradient, summed: part of the kernel's work
+       return actc_prelu_backward(x, dy, dx, n, 0.25f, &da);
+     },
+     NO_ONEDNN},
+    // rrelu in evaluation mode is a leaky ReLU of slope (1/8 + 1/3) / 2.
+    {"rrelu",
+     [](const float *x, float *y, int64_t n) {
+       return actc_rrelu_forward(x, y, n, 0.125f, 0.3333333333333333f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_rrelu_backward(x, dy, dx, n, 0.125f, 0.3333333333333333f);
+     },
+     ONEDNN(Relu, (0.125f + 0.3333333333333333f) / 2)},
+    {"elu",
+     [](const float *x, float *y, int64_t n) {
+       return actc_elu_forward(x, y, n, 1.0f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_elu_backward(x, dy, dx, n, 1.0f);
+     },
+     ONEDNN(Elu, 1.0f)},
+    {"selu", actc_selu_forward, actc_selu_backward, NO_ONEDNN},
+    {"celu",
+     [](const float *x, float *y, int64_t n) {
+       return actc_celu_forward(x, y, n, 1.0f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_celu_backward(x, dy, dx, n, 1.0f);
+     },
+     NO_ONEDNN},
+    {"gelu", actc_gelu_forward, actc_gelu_backward, ONEDNN(GeluErf)},
+    {"gelu_tanh", actc_gelu_tanh_forward, actc_gelu_tanh_backward,
+     ONEDNN(GeluTanh)},
+    {"silu", actc_silu_forward, actc_silu_backward, ONEDNN(Swish, 1.0f)},
+    {"mish", actc_mish_forward, actc_mish_backward, ONEDNN(Mish)},
+    {"softplus",
+     [](const float *x, float *y, int64_t n) {
+       return actc_softplus_forward(x, y, n, 1.0f, 20.0f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_softplus_backward(x, dy, dx, n, 1.0f, 20.0f);
+     },
+     ONEDNN(SoftRelu)},
+    {"sigmoid", actc_sigmoid_forward, actc_sigmoid_backward, ONEDNN(Logistic)},
+    {"tanh", actc_tanh_forward, actc_tanh_backward, ONEDNN(Tanh)},
+    {"hardtanh",
+     [](const float *x, float *y, int64_t n) {
+       return actc_hardtanh_forward(x, y, n, -1.0f, 1.0f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_hardtanh_backward(x, dy, dx, n, -1.0f, 1.0f);
+     },
+     ONEDNN(ClipV2, -1.0f, 1.0f)},
+    {"hardsigmoid", actc_hardsigmoid_forward, actc_hardsigmoid_backward,
+     NO_ONEDNN},
+    {"hardswish", actc_hardswish_forward, actc_hardswish_backward,
+     ONEDNN(Hardswish)},
+    {"hardshrink",
+     [](const float *x, float *y, int64_t n) {
+       return actc_hardshrink_forward(x, y, n, 0.5f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_hardshrink_backward(x, dy, dx, n, 0.5f);
+     },
+     NO_ONEDNN},
+    {"softshrink",
+     [](const float *x, float *y, int64_t n) {
+       return actc_softshrink_forward(x, y, n, 0.5f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_softshrink_backward(x, dy, dx, n, 0.5f);
+     },
+     NO_ONEDNN},
+    {"softsign", actc_softsign_forward, actc_softsign_backward, NO_ONEDNN},
+    {"tanhshrink", actc_tanhshrink_forward, actc_tanhshrink_backward,
+     NO_ONEDNN},
+    {"logsigmoid", actc_logsigmoid_forward, actc_logsigmoid_backward,
+     ONEDNN(Logsigmoid)},
+    // threshold(0, 0) is relu's function and derivative (0 at 0).
+    {"threshold",
+     [](const float *x, float *y, int64_t n) {
+       return actc_threshold_forward(x, y, n, 0.0f, 0.0f);
+     },
+     [](const float *x, const float *dy, float *dx, int64_t n) {
+       return actc_threshold_backward(x, dy, dx, n, 0.0f, 0.0f);
+     },
+     ONEDNN(Relu, 0.0f)},
+};
+
+/// n = 4096 (16 KiB: in L1), 262144 (1 MiB: in L2), 16M (64 MiB: memory).
+constexpr int64_t kSizes[] = {4096, 262144, 16 << 20};
+constexpr int64_t kMaxSize = 16 << 20;
+constexpr int kThreadCounts[] = {1, 2};
+
+constexpr int kForwardBytes = 8;  // x in, y out
+constexpr int kBackwardBytes = 12; // x, dy in, dx out
+constexpr int kCopyBytes = 8;     // in, out
+
+/// An anchor "agrees" with our kernel when no element differs by more than
+/// this, relative to max(|oneDNN's value|, 1): far above either side's
+/// rounding, far below a different function or parameter.
+constexpr double kAgreement = 1e-3;
+
+/// Cache lines are 64 bytes: every array starts on one, as PyTorch's do, so
+/// no vector access straddles two lines.
+constexpr size_t kAlignment = 64;
+
+struct FreeDeleter {
+  void operator()(float *p) const { std::free(p); }
+};
+using Array = std::unique_ptr<float[], FreeDeleter>;
+
+Array allocate(int64_t n) {
+  size_t bytes = (n * sizeof(float) + kAlignment - 1) / kAlignment * kAlignment;
+  return Array(static_cast<float *>(std::aligned_alloc(kAlignment, bytes)));
 }
 
-void bytes(benchmark::State &state, int64_t n, int arrays) {
-  state.SetBytesProcessed(state.iterations() * n * int64_t(sizeof(float)) *
-                          arrays);
-}
-
-void BM_Copy(benchmark::State &state) {
-  int64_t n = state.range(0);
-  std::vector<float> x = inputs(n), y(n);
-  for (auto _ : state) {
-    std::memcpy(y.data(), x.data(), n * sizeof(float));
-    benchmark::DoNotOptimize(y.data());
+/// The arrays, allocated and filled once for the largest size: inputs in
+/// [-8, 8] on a grid of 1/125 (every branch of every activation, and its
+/// kinks 0, +-1, +-3, 6 exactly).
+struct Arrays {
+  Array x = allocate(kMaxSize), dy = allocate(kMaxSize),
+        out = allocate(kMaxSize), reference = allocate(kMaxSize);
+  Arrays() {
+    for (int64_t i = 0; i < kMaxSize; ++i) {
+      x[i] = static_cast<float>(i % 2001 - 1000) / 125.0f;
+      dy[i] = static_cast<float>(i % 7 + 1) / 4.0f;
+    }
+    std::memset(out.get(), 0, kMaxSize * sizeof(float));
+    std::memset(reference.get(), 0, kMaxSize * sizeof(float));
   }
-  bytes(state, n, 2);
+};
+
+Arrays &arrays() {
+  static Arrays instance;
+  return instance;
 }
 
-template <int (*Forward)(const float *, float *, int64_t)>
-void BM_Forward(benchmark::State &state) {
+void setThreads(benchmark::State &state) {
+  int threads = static_cast<int>(state.range(1));
+  halide_set_num_threads(threads);
+#ifdef ACTC_BENCH_ONEDNN
+  bench::setOneDnnThreads(threads);
+#endif
+}
+
+// --- The copy: memcpy in one piece per thread, on Halide's thread pool. ---
+// glibc's memcpy streams (non-temporal stores, no read-for-ownership of the
+// destination) above a few MiB, so at 16M this is the fastest copy the
+// machine does; the identity kernel below is the same copy as our kernels
+// store it.
+
+struct CopyClosure {
+  const float *in;
+  float *out;
+  int64_t n;
+  int tasks;
+};
+
+int copyTask(void *, int task, uint8_t *closure) {
+  const auto *c = reinterpret_cast<const CopyClosure *>(closure);
+  int64_t begin = c->n * task / c->tasks, end = c->n * (task + 1) / c->tasks;
+  std::memcpy(c->out + begin, c->in + begin, (end - begin) * sizeof(float));
+  return 0;
+}
+
+void BM_Memcpy(benchmark::State &state) {
+  setThreads(state);
   int64_t n = state.range(0);
-  std::vector<float> x = inputs(n), y(n);
-  for (auto _ : state)
-    if (Forward(x.data(), y.data(), n) != 0)
-      state.SkipWithError("kernel failed");
-  bytes(state, n, 2);
+  CopyClosure closure{arrays().x.get(), arrays().out.get(), n,
+                      static_cast<int>(state.range(1))};
+  for (auto _ : state) {
+    halide_do_par_for(nullptr, copyTask, 0, closure.tasks,
+                      reinterpret_cast<uint8_t *>(&closure));
+    benchmark::ClobberMemory();
+  }
+  state.SetBytesProcessed(state.iterations() * n * kCopyBytes);
 }
 
-template <int (*Backward)(const float *, const float *, float *, int64_t)>
-void BM_Backward(benchmark::State &state) {
+// --- Our kernels. ---
+
+void BM_Forward(benchmark::State &state, ForwardFn forward) {
+  setThreads(state);
   int64_t n = state.range(0);
-  std::vector<float> x = inputs(n), dy = inputs(n), dx(n);
   for (auto _ : state)
-    if (Backward(x.data(), dy.data(), dx.data(), n) != 0)
+    if (forward(arrays().x.get(), arrays().out.get(), n) != 0) {
       state.SkipWithError("kernel failed");
-  bytes(state, n, 3);
+      break;
+    }
+  state.SetBytesProcessed(state.iterations() * n * kForwardBytes);
 }
 
-// n = 4096 (in L1), 262144 (in L2), 16M (in memory).
-#define SIZES ->Arg(4096)->Arg(262144)->Arg(16 << 20)->UseRealTime()
+void BM_Backward(benchmark::State &state, BackwardFn backward) {
+  setThreads(state);
+  int64_t n = state.range(0);
+  for (auto _ : state)
+    if (backward(arrays().x.get(), arrays().dy.get(), arrays().out.get(), n) !=
+        0) {
+      state.SkipWithError("kernel failed");
+      break;
+    }
+  state.SetBytesProcessed(state.iterations() * n * kBackwardBytes);
+}
 
-BENCHMARK(BM_Copy) SIZES;
-BENCHMARK_TEMPLATE(BM_Forward, actc_relu_forward) SIZES;
-BENCHMARK_TEMPLATE(BM_Forward, actc_gelu_forward) SIZES;
-BENCHMARK_TEMPLATE(BM_Forward, actc_silu_forward) SIZES;
-BENCHMARK_TEMPLATE(BM_Forward, actc_tanh_forward) SIZES;
-BENCHMARK_TEMPLATE(BM_Forward, actc_mish_forward) SIZES;
-BENCHMARK_TEMPLATE(BM_Backward, actc_relu_backward) SIZES;
-BENCHMARK_TEMPLATE(BM_Backward, actc_gelu_backward) SIZES;
-BENCHMARK_TEMPLATE(BM_Backward, actc_silu_backward) SIZES;
+#ifdef ACTC_BENCH_ONEDNN
+// --- oneDNN. Before timing, its result is compared with ours on the same
+// input; the largest difference is the counter "diff" (see kAgreement). ---
+
+double largestDifference(const float *ours, const float *theirs, int64_t n) {
+  double largest = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    if (std::isnan(ours[i]) && std::isnan(theirs[i]))
+      continue;
+    double scale = std::max(1.0, std::fabs(double(theirs[i])));
+    double difference = std::fabs(double(ours[i]) - theirs[i]) / scale;
+    // A NaN on one side only is as different as it gets.
+    largest = std::isnan(difference) ? INFINITY : std::max(largest, difference);
+  }
+  return largest;
+}
+
+enum class Direction { Forward, Backward, BackwardFromDst };
+
+void BM_OneDnn(benchmark::State &state, const Activation &activation,
+               Direction direction) {
+  setThreads(state);
+  int64_t n = state.range(0);
+  Arrays &a = arrays();
+  const bench::EltwiseSpec &spec = activation.onednn->spec;
+  bool forward = direction == Direction::Forward;
+  // Ours into `reference`, oneDNN's into `out`.
+  if (forward)
+    activation.forward(a.x.get(), a.reference.get(), n);
+  else
+    activation.backward(a.x.get(), a.dy.get(), a.reference.get(), n);
+  // oneDNN's dst: the forward's output, in an array of its own.
+  Array y;
+  if (direction == Direction::BackwardFromDst) {
+    y = allocate(n);
+    activation.forward(a.x.get(), y.get(), n);
+  }
+  bench::OneDnnEltwise primitive =
+      forward ? bench::OneDnnEltwise::forward(spec, a.x.get(), a.out.get(), n)
+              : bench::OneDnnEltwise::backward(
+                    spec, direction == Direction::BackwardFromDst,
+                    y ? y.get() : a.x.get(), a.dy.get(), a.out.get(), n);
+  primitive.run();
+  state.counters["diff"] = largestDifference(a.reference.get(), a.out.get(), n);
+  state.SetLabel(primitive.implementation());
+  for (auto _ : state)
+    primitive.run();
+  state.SetBytesProcessed(state.iterations() * n *
+                          (forward ? kForwardBytes : kBackwardBytes));
+}
+#endif
+
+template <typename... Captures>
+void registerBenchmark(const std::string &name, Captures &&...captures) {
+  benchmark::internal::Benchmark *b =
+      benchmark::RegisterBenchmark(name.c_str(), captures...);
+  for (int64_t n : kSizes)
+    for (int threads : kThreadCounts)
+      b->Args({n, threads});
+  b->UseRealTime();
+}
+
+void registerAll() {
+  registerBenchmark("copy/memcpy/forward", BM_Memcpy);
+  registerBenchmark("copy/identity/forward", BM_Forward,
+                    actc_identity_forward);
+  for (const Activation &activation : kActivations) {
+    std::string name = activation.name;
+    registerBenchmark("actc/" + name + "/forward", BM_Forward,
+                      activation.forward);
+    registerBenchmark("actc/" + name + "/backward", BM_Backward,
+                      activation.backward);
+#ifdef ACTC_BENCH_ONEDNN
+    if (!activation.onednn)
+      continue;
+    registerBenchmark("onednn/" + name + "/forward", BM_OneDnn,
+                      std::cref(activation), Direction::Forward);
+    registerBenchmark("onednn/" + name + "/backward", BM_OneDnn,
+                      std::cref(activation), Direction::Backward);
+    if (bench::hasDstBackward(activation.onednn->spec.algorithm))
+      registerBenchmark("onednn/" + name + "/backward_dst", BM_OneDnn,
+                        std::cref(activation), Direction::BackwardFromDst);
+#endif
+  }
+}
+
+// --- The tables. ---
+
+std::string fixed(double value, int digits) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
+  return buffer;
+}
+
+int bytesOf(const std::string &kernel) {
+  return kernel == "forward" ? kForwardBytes : kBackwardBytes;
+}
+
+std::string threadsText(int threads) {
+  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+}
+
+constexpr int64_t kLargest = kSizes[std::size(kSizes) - 1];
+const char *const kMemcpy = "copy/memcpy/forward";
+
+class Tables {
+public:
+  explicit Tables(const bench::Collector &results) : results_(results) {}
+
+  /// Our kernels: bandwidth, share of memcpy's, and oneDNN's time over ours.
+  void ours(std::ostream &out, int threads) const {
+    out << "\n**Ours, " << threadsText(threads)
+        << "**: GB/s (% of memcpy's GB/s at the same n and threads); "
+           "× oneDNN: oneDNN's time / ours (above 1: ours is faster; ≠: the "
+           "results differ, see diff below).\n\n| kernel |";
+    for (int64_t n : kSizes)
+      out << " n=" << n << " | × oneDNN |";
+    out << "\n|---|";
+    for (size_t i = 0; i < std::size(kSizes); ++i)
+      out << "---|---|";
+    out << "\n";
+    row(out, "memcpy", kMemcpy, kCopyBytes, threads, {});
+    row(out, "identity (actc's copy)", "copy/identity/forward", kCopyBytes,
+        threads, {});
+    for (const Activation &activation : kActivations)
+      for (std::string kernel : {"forward", "backward"})
+        row(out, std::string(activation.name) + " " + kernel,
+            "actc/" + std::string(activation.name) + "/" + kernel,
+            bytesOf(kernel), threads,
+            "onednn/" + std::string(activation.name) + "/" + kernel);
+  }
+
+  /// oneDNN's kernels, with the implementation it picked and how far its
+  /// results are from ours.
+  void onednn(std::ostream &out, int threads) const {
+    out << "\n**oneDNN, " << threadsText(threads)
+        << "**: GB/s (% of memcpy's); backward_dst reads y = f(x) instead of "
+           "x; diff: largest difference from ours relative to max(|oneDNN's "
+           "value|, 1), at n=" << kLargest << ".\n\n| kernel | implementation |";
+    for (int64_t n : kSizes)
+      out << " n=" << n << " |";
+    out << " diff |\n|---|---|";
+    for (size_t i = 0; i < std::size(kSizes); ++i)
+      out << "---|";
+    out << "---|\n";
+    for (const Activation &activation : kActivations)
+      for (std::string kernel : {"forward", "backward", "backward_dst"}) {
+        std::string name = "onednn/" + std::string(activation.name) + "/" + kernel;
+        if (results_.label(name).empty())
+          continue; // not run
+        out << "| " << activation.name << " " << kernel << " | "
+            << results_.label(name) << " |";
+        for (int64_t n : kSizes)
+          out << " " << bandwidth(name, n, threads, bytesOf(kernel)) << " |";
+        std::optional<double> diff =
+            results_.counter({name, kLargest, threads}, "diff");
+        out << " " << (diff ? fixed(*diff, 7) : "—") << " |\n";
+      }
+  }
+
+  /// The targets at 2 threads, counted and the misses named.
+  void summary(std::ostream &out) const {
+    constexpr int threads = 2;
+    std::vector<std::string> slower, belowCopy;
+    int compared = 0, measured = 0;
+    for (const Activation &activation : kActivations)
+      for (std::string kernel : {"forward", "backward"}) {
+        std::string label = std::string(activation.name) + " " + kernel;
+        std::string ours = "actc/" + std::string(activation.name) + "/" + kernel;
+        std::string theirs = "onednn/" + std::string(activation.name) + "/" + kernel;
+        std::optional<double> a = results_.seconds({ours, kSizes[0], threads});
+        std::optional<double> b = results_.seconds({theirs, kSizes[0], threads});
+        if (a && b) {
+          ++compared;
+          if (*b < *a)
+            slower.push_back(label);
+        }
+        std::optional<double> rate = gbps(ours, kLargest, threads, bytesOf(kernel));
+        std::optional<double> copy = gbps(kMemcpy, kLargest, threads, kCopyBytes);
+        if (rate && copy) {
+          ++measured;
+          if (*rate < 0.9 * *copy)
+            belowCopy.push_back(label);
+        }
+      }
+    out << "\n**Targets at 2 threads.** ≥ 1.0× oneDNN at n=" << kSizes[0]
+        << ": " << compared - slower.size() << " of " << compared
+        << " kernels" << missing(slower) << ". ≥ 90 % of memcpy at n="
+        << kLargest << ": " << measured - belowCopy.size() << " of "
+        << measured << missing(belowCopy) << ".\n";
+  }
+
+private:
+  std::optional<double> gbps(const std::string &name, int64_t n, int threads,
+                             int bytes) const {
+    std::optional<double> seconds = results_.seconds({name, n, threads});
+    if (!seconds)
+      return std::nullopt;
+    return bench::gigabytesPerSecond(n, bytes, *seconds);
+  }
+
+  /// "GB/s (% of memcpy)", or "—" when it was not run.
+  std::string bandwidth(const std::string &name, int64_t n, int threads,
+                        int bytes) const {
+    std::optional<double> rate = gbps(name, n, threads, bytes);
+    if (!rate)
+      return "—";
+    std::optional<double> copy = gbps(kMemcpy, n, threads, kCopyBytes);
+    return fixed(*rate, 1) +
+           (copy ? " (" + fixed(100 * *rate / *copy, 0) + " %)" : "");
+  }
+
+  /// oneDNN's time over ours, marked ≠ when the results disagree; "" when
+  /// there is nothing to compare.
+  std::string ratio(const std::string &ours, const std::string &theirs,
+                    int64_t n, int threads) const {
+    std::optional<double> a = results_.seconds({ours, n, threads});
+    std::optional<double> b = results_.seconds({theirs, n, threads});
+    if (!a || !b)
+      return "";
+    std::optional<double> diff = results_.counter({theirs, n, threads}, "diff");
+    return fixed(*b / *a, 2) + (diff && *diff > kAgreement ? " ≠" : "");
+  }
+
+  void row(std::ostream &out, const std::string &label, const std::string &name,
+           int bytes, int threads, const std::string &anchor) const {
+    out << "| " << label << " |";
+    for (int64_t n : kSizes)
+      out << " " << bandwidth(name, n, threads, bytes) << " | "
+          << (anchor.empty() ? "" : ratio(name, anchor, n, threads)) << " |";
+    out << "\n";
+  }
+
+  static std::string missing(const std::vector<std::string> &labels) {
+    if (labels.empty())
+      return "";
+    std::string text = " (not: ";
+    for (size_t i = 0; i < labels.size(); ++i)
+      text += (i ? ", " : "") + labels[i];
+    return text + ")";
+  }
+
+  const bench::Collector &results_;
+};
 
 } // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char **argv) {
+  std::string markdown;
+  // Our own flag out of argv first: Google Benchmark rejects what it does not
+  // know.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--markdown=", 0) == 0)
+      markdown = arg.substr(std::strlen("--markdown="));
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv))
+    return 2;
+#ifndef ACTC_BENCH_ONEDNN
+  std::cerr << "bench_elementwise: built without oneDNN (libdnnl-dev), so "
+               "there is no oneDNN column\n";
+#endif
+  arrays(); // allocate and fill before any timing
+  registerAll();
+
+  bench::Collector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  benchmark::Shutdown();
+
+  Tables tables(collector);
+  std::ostringstream text;
+  for (int threads : kThreadCounts)
+    tables.ours(text, threads);
+#ifdef ACTC_BENCH_ONEDNN
+  for (int threads : kThreadCounts)
+    tables.onednn(text, threads);
+#endif
+  tables.summary(text);
+  std::cout << text.str();
+  if (!markdown.empty()) {
+    std::ofstream file(markdown);
+    file << text.str();
+    if (!file) {
+      std::cerr << "bench_elementwise: cannot write " << markdown << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
