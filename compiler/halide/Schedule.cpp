@@ -22,6 +22,50 @@ constexpr int kRowsPerSumTask = 16;
 /// FMA/ALU pipes busy across the polynomial's dependency chains.
 constexpr int kVectorsPerIteration = 2;
 
+/// Kernels with more floating-point operations per element than this (in
+/// std.act: everything with exp, log, tanh, sigmoid or erf, 43 to 358;
+/// piecewise-linear ones have 3 to 15) are bound by the latency of their long
+/// dependency chains rather than by memory or issue width.
+constexpr int kLatencyBoundArithmetic = 32;
+
+/// Vectors per iteration for those: four independent chains let the core
+/// overlap more of them. Measured on AVX-512 (Zen 5, n = 4096, one thread,
+/// bench/README.md): 8-31 % fewer cycles per element than two (mish 11.8 ->
+/// 8.1, tanh 2.85 -> 2.30, gelu 4.66 -> 4.26), while eight spill more and
+/// lose again (gelu 5.4). The cheap kernels, bound by memory anyway, took up
+/// to 0.2 cycles per element more with four (longer guarded tails), hence
+/// the split.
+constexpr int kVectorsPerIterationLatencyBound = 4;
+
+/// Counts the floating-point arithmetic of an expression, each shared
+/// subexpression (a MathLib let) once: a proxy for its cost per element.
+class ArithmeticCount : public Halide::Internal::IRGraphVisitor {
+public:
+  int count = 0;
+
+protected:
+  using IRGraphVisitor::visit;
+  template <typename Op> void countIfFloat(const Op *op) {
+    count += op->type.is_float();
+    IRGraphVisitor::visit(op);
+  }
+  void visit(const Halide::Internal::Add *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Sub *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Mul *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Div *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Min *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Max *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Select *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Call *op) override { countIfFloat(op); }
+};
+
+int arithmeticOf(const Func &f) {
+  ArithmeticCount counter;
+  for (const Expr &value : f.function().definition().values())
+    value.accept(&counter);
+  return counter.count;
+}
+
 } // namespace
 
 void act::constrainDense(const std::vector<ImageParam> &inputs) {
@@ -37,7 +81,10 @@ void act::scheduleElementwise(Func out, Var i,
   output.dim(0).set_min(0).set_stride(1);
   constrainDense(inputs);
 
-  const int lanes = target.natural_vector_size<float>() * kVectorsPerIteration;
+  const int vectors = arithmeticOf(out) > kLatencyBoundArithmetic
+                          ? kVectorsPerIterationLatencyBound
+                          : kVectorsPerIteration;
+  const int lanes = target.natural_vector_size<float>() * vectors;
   Expr n = output.dim(0).extent();
   Var task("task"), inner("inner");
   // GuardWithIf everywhere, never ShiftInwards or RoundUp: the output may
