@@ -1,6 +1,7 @@
 // Collects Google Benchmark's runs for the harnesses' ratio tables.
 #include "Report.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <tuple>
 
@@ -35,20 +36,24 @@ void Collector::ReportRuns(const std::vector<Run> &runs) {
     if (!run.report_label.empty())
       labels_[key->name] = run.report_label;
     double seconds = run.real_accumulated_time / run.iterations;
-    auto [it, inserted] = results_.try_emplace(*key, Result{seconds, {}});
-    if (!inserted && seconds < it->second.seconds)
-      it->second.seconds = seconds;
+    double cpuSeconds = run.cpu_accumulated_time / run.iterations;
+    auto [it, inserted] =
+        results_.try_emplace(*key, Result{seconds, cpuSeconds, {}});
+    if (!inserted) {
+      it->second.seconds = std::min(it->second.seconds, seconds);
+      it->second.cpuSeconds = std::min(it->second.cpuSeconds, cpuSeconds);
+    }
     for (const auto &[name, value] : run.counters)
       it->second.counters[name] = value.value;
   }
   ConsoleReporter::ReportRuns(runs);
 }
 
-std::optional<double> Collector::seconds(const Key &key) const {
+std::optional<double> Collector::seconds(const Key &key, bool cpu) const {
   auto it = results_.find(key);
   if (it == results_.end())
     return std::nullopt;
-  return it->second.seconds;
+  return cpu ? it->second.cpuSeconds : it->second.seconds;
 }
 
 std::optional<double> Collector::counter(const Key &key,

@@ -28,8 +28,11 @@ public:
   void ReportRuns(const std::vector<Run> &runs) override;
 
   /// Seconds per call, fastest repetition; none if it was not run (filtered
-  /// out, not built, or it failed).
-  std::optional<double> seconds(const Key &key) const;
+  /// out, not built, or it failed). Wall-clock time, or with `cpu` the
+  /// benchmark thread's CPU time: on a shared machine the time the thread
+  /// actually ran, which for single-threaded work excludes the other
+  /// processes' turns.
+  std::optional<double> seconds(const Key &key, bool cpu = false) const;
   /// A user counter of that benchmark's last run (set once, not per
   /// iteration, e.g. an accuracy check).
   std::optional<double> counter(const Key &key, const std::string &name) const;
@@ -39,6 +42,7 @@ public:
 private:
   struct Result {
     double seconds;
+    double cpuSeconds;
     std::map<std::string, double> counters;
   };
   std::map<Key, Result> results_;
