@@ -13,6 +13,8 @@ packages=(
   libfmt-dev zlib1g-dev
   # Tests: lit, FileCheck, not (llvm-14-tools), GoogleTest, a C compiler
   llvm-14-tools googletest libgtest-dev gcc
+  # The report test renders fmnist's report.html in headless Chromium
+  chromium
   # Benchmarks (bench/): Google Benchmark, and the anchors the kernels are
   # timed against: oneDNN's eltwise primitive and OpenBLAS's sgemm
   libbenchmark-dev libdnnl-dev libopenblas-dev

@@ -21,9 +21,12 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <cstddef>
+#include <utility>
 
 using namespace act;
 
@@ -33,10 +36,69 @@ namespace {
 /// many elements (a multiple of every vector width and task size).
 constexpr int64_t kMaxChunk = int64_t(1) << 30;
 
+/// How the wrappers reach the Halide kernels of one device: the CPU
+/// targets' functions (chosen at run time) or the CUDA ones.
+struct Variants {
+  /// The Halide functions' name suffix per target, in order of preference.
+  std::vector<std::string> suffixes;
+  /// The targets, to test the CPU's features against (CPU only).
+  std::vector<Halide::Target> targets;
+  /// CUDA: arrays are device pointers, wrapped for Halide's CUDA runtime.
+  bool cuda = false;
+};
+
 class WrapperBuilder {
 public:
-  WrapperBuilder(llvm::LLVMContext &context, llvm::Module &module)
-      : context(context), module(module), b(context) {}
+  WrapperBuilder(llvm::LLVMContext &context, llvm::Module &module,
+                 Variants variants)
+      : context(context), module(module), b(context),
+        variants(std::move(variants)) {}
+
+  void build(const Kernel &kernel) {
+    switch (kernel.kind) {
+    case KernelKind::Forward:
+      return buildForward(kernel);
+    case KernelKind::Backward:
+      return buildBackward(kernel);
+    case KernelKind::BiasForward:
+      return buildBiasForward(kernel);
+    case KernelKind::BiasBackward:
+      return buildBiasBackward(kernel);
+    }
+  }
+
+  /// `NAME_p`: the typed wrapper `NAME` with its float parameters read from
+  /// an array and its gradient outputs (backward kernels) from another, so
+  /// that a runtime can call any activation through one signature.
+  void buildPacked(const Kernel &kernel) {
+    llvm::Function *typed = module.getFunction(cName(kernel));
+    size_t numParams = kernel.params.size();
+    size_t numGradients = hasGradientOutputs(kernel.kind)
+                              ? kernel.learnedParams.size() : 0;
+    size_t numFixed = typed->arg_size() - numParams - numGradients;
+    llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
+    std::vector<llvm::Type *> argTypes;
+    for (size_t i = 0; i < numFixed; ++i)
+      argTypes.push_back(typed->getArg(i)->getType());
+    argTypes.push_back(f32Ptr);
+    if (hasGradientOutputs(kernel.kind))
+      argTypes.push_back(f32Ptr);
+    llvm::Function *packed = defineFunction(cName(kernel) + "_p", argTypes);
+    llvm::Value *params = packed->getArg(numFixed);
+    std::vector<llvm::Value *> args = arguments(packed, 0, numFixed);
+    if (numParams != 0)
+      branchToErrorIf(packed, b.CreateIsNull(params), kErrorNullPointer);
+    for (size_t i = 0; i < numParams; ++i)
+      args.push_back(b.CreateLoad(
+          b.getFloatTy(), b.CreateConstGEP1_64(b.getFloatTy(), params, i)));
+    if (numGradients != 0) {
+      llvm::Value *gradients = packed->getArg(numFixed + 1);
+      branchToErrorIf(packed, b.CreateIsNull(gradients), kErrorNullPointer);
+      for (size_t j = 0; j < numGradients; ++j)
+        args.push_back(b.CreateConstGEP1_64(b.getFloatTy(), gradients, j));
+    }
+    b.CreateRet(b.CreateCall(typed, args));
+  }
 
   void buildForward(const Kernel &kernel) {
     llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
@@ -56,7 +118,7 @@ public:
     llvm::Value *status = callKernel(kernel.functions[0].name,
                                      concat({xBuffer}, params, {yBuffer}));
     endChunkLoop(wrapper, loop, status);
-    b.CreateRet(b.getInt32(0));
+    returnSuccess();
   }
 
   /// dx = dy f'(x) chunk by chunk; each learnable parameter's gradient is
@@ -109,7 +171,7 @@ public:
     endChunkLoop(wrapper, loop, status);
     for (size_t j = 0; j < numLearned; ++j)
       b.CreateStore(b.CreateLoad(b.getFloatTy(), totals[j]), gradients[j]);
-    b.CreateRet(b.getInt32(0));
+    returnSuccess();
   }
 
   /// y = f(x + b) over rows x cols, in one call: Halide's 32-bit index
@@ -133,7 +195,7 @@ public:
     fillMatrix(yBuffer, y, shape);
     checkStatus(wrapper, callKernel(kernel.functions[0].name,
                                     concat({xBuffer, bBuffer}, params, {yBuffer})));
-    b.CreateRet(b.getInt32(0));
+    returnSuccess();
   }
 
   /// dx, db (and learnable parameters' gradients) over rows x cols.
@@ -179,15 +241,19 @@ public:
                 callKernel(kernel.functions.back().name,
                            concat({xBuffer, bBuffer, dyBuffer}, params,
                                   {dxBuffer, dbBuffer})));
-    b.CreateRet(b.getInt32(0));
+    returnSuccess();
   }
 
 private:
   llvm::LLVMContext &context;
   llvm::Module &module;
   llvm::IRBuilder<> b;
+  Variants variants;
   llvm::BasicBlock *errorBlock = nullptr;
   llvm::PHINode *errorCode = nullptr;
+  /// CUDA: the buffers of the current call that wrap device pointers, and
+  /// the host scalars (parameter gradients) Halide computes on the device.
+  std::vector<llvm::Value *> deviceBuffers, hostScalars;
 
   struct ChunkLoop {
     llvm::PHINode *offset;
@@ -196,8 +262,8 @@ private:
     llvm::BasicBlock *done;
   };
 
-  static std::string cName(const Kernel &kernel) {
-    return "actc_" + kernel.activation + "_" + kernelName(kernel.kind).str();
+  std::string cName(const Kernel &kernel) const {
+    return cFunctionName(kernel, variants.cuda);
   }
 
   static std::vector<llvm::Value *> arguments(llvm::Function *f, unsigned first,
@@ -337,26 +403,84 @@ private:
   }
 
   /// Points the buffer at `host` with the given (extent, stride) per
-  /// dimension, innermost first; every min is 0.
+  /// dimension, innermost first; every min is 0. For CUDA, arrays are device
+  /// pointers: the buffer wraps them instead (and scalars stay on the host).
   void fillBuffer(llvm::Value *buffer, llvm::Value *host,
                   llvm::ArrayRef<std::pair<llvm::Value *, llvm::Value *>> shape) {
+    bool onDevice = variants.cuda && !shape.empty();
     store(b, buffer, offsetof(halide_buffer_t, host),
-          b.CreateBitCast(host, b.getInt8PtrTy()));
+          onDevice ? llvm::ConstantPointerNull::get(b.getInt8PtrTy())
+                   : b.CreateBitCast(host, b.getInt8PtrTy()));
+    if (variants.cuda && shape.empty())
+      hostScalars.push_back(buffer);
     llvm::Value *dimsAddress = b.CreateBitCast(
         b.CreateConstGEP1_64(b.getInt8Ty(), buffer,
                              offsetof(halide_buffer_t, dim)),
         b.getInt8PtrTy()->getPointerTo());
-    if (shape.empty())
-      return;
-    llvm::Value *dims = b.CreateLoad(b.getInt8PtrTy(), dimsAddress);
-    for (size_t d = 0; d < shape.size(); ++d) {
-      size_t base = d * sizeof(halide_dimension_t);
-      store(b, dims, base + offsetof(halide_dimension_t, min), b.getInt32(0));
-      store(b, dims, base + offsetof(halide_dimension_t, extent),
-            shape[d].first);
-      store(b, dims, base + offsetof(halide_dimension_t, stride),
-            shape[d].second);
+    if (!shape.empty()) {
+      llvm::Value *dims = b.CreateLoad(b.getInt8PtrTy(), dimsAddress);
+      for (size_t d = 0; d < shape.size(); ++d) {
+        size_t base = d * sizeof(halide_dimension_t);
+        store(b, dims, base + offsetof(halide_dimension_t, min), b.getInt32(0));
+        store(b, dims, base + offsetof(halide_dimension_t, extent),
+              shape[d].first);
+        store(b, dims, base + offsetof(halide_dimension_t, stride),
+              shape[d].second);
+      }
     }
+    if (onDevice) {
+      // A buffer wrapped in an earlier chunk is released first (releasing
+      // an unwrapped one does nothing).
+      llvm::Value *null = llvm::ConstantPointerNull::get(b.getInt8PtrTy());
+      b.CreateCall(runtimeFunction("halide_cuda_detach_device_ptr",
+                                   {b.getInt8PtrTy(), b.getInt8PtrTy()}),
+                   {null, buffer});
+      llvm::Value *status = b.CreateCall(
+          runtimeFunction("halide_cuda_wrap_device_ptr",
+                          {b.getInt8PtrTy(), b.getInt8PtrTy(), b.getInt64Ty()}),
+          {null, buffer, b.CreatePtrToInt(host, b.getInt64Ty())});
+      if (llvm::find(deviceBuffers, buffer) == deviceBuffers.end())
+        deviceBuffers.push_back(buffer);
+      checkStatus(b.GetInsertBlock()->getParent(), status);
+    }
+  }
+
+  llvm::FunctionCallee runtimeFunction(llvm::StringRef name,
+                                       llvm::ArrayRef<llvm::Type *> argTypes) {
+    return module.getOrInsertFunction(
+        name, llvm::FunctionType::get(b.getInt32Ty(), argTypes, false));
+  }
+
+  /// CUDA: after a kernel, its results in host scalars are copied back and
+  /// their device copies freed. Returns the first failure among the
+  /// kernel's status and these.
+  llvm::Value *finishDeviceCall(llvm::Value *status) {
+    llvm::Value *null = llvm::ConstantPointerNull::get(b.getInt8PtrTy());
+    auto firstFailure = [&](llvm::Value *next) {
+      status = b.CreateSelect(b.CreateICmpNE(status, b.getInt32(0)), status, next);
+    };
+    for (llvm::Value *scalar : hostScalars) {
+      firstFailure(b.CreateCall(
+          runtimeFunction("halide_copy_to_host", {b.getInt8PtrTy(), b.getInt8PtrTy()}),
+          {null, scalar}));
+      firstFailure(b.CreateCall(
+          runtimeFunction("halide_device_free", {b.getInt8PtrTy(), b.getInt8PtrTy()}),
+          {null, scalar}));
+    }
+    hostScalars.clear();
+    return status;
+  }
+
+  /// Returns 0, first releasing (CUDA) the caller's device pointers from
+  /// the buffers that wrapped them.
+  void returnSuccess() {
+    llvm::Value *null = llvm::ConstantPointerNull::get(b.getInt8PtrTy());
+    for (llvm::Value *buffer : deviceBuffers)
+      b.CreateCall(runtimeFunction("halide_cuda_detach_device_ptr",
+                                   {b.getInt8PtrTy(), b.getInt8PtrTy()}),
+                   {null, buffer});
+    deviceBuffers.clear();
+    b.CreateRet(b.getInt32(0));
   }
 
   ChunkLoop beginChunkLoop(llvm::Function *f, llvm::Value *n) {
@@ -390,7 +514,8 @@ private:
 
   /// Calls the kernel through Halide's `NAME_argv(void **args)` entry point,
   /// whose type is the same in every module: each argument is passed by
-  /// address (buffers as their descriptor, scalars as a stack slot).
+  /// address (buffers as their descriptor, scalars as a stack slot). With
+  /// several CPU targets, the variant the CPU supports is called.
   llvm::Value *callKernel(const std::string &name,
                           llvm::ArrayRef<llvm::Value *> args) {
     llvm::Type *bytePtr = b.getInt8PtrTy();
@@ -411,9 +536,106 @@ private:
     }
     auto *type = llvm::FunctionType::get(b.getInt32Ty(),
                                          {bytePtr->getPointerTo()}, false);
-    llvm::FunctionCallee callee = module.getOrInsertFunction(name + "_argv", type);
-    return b.CreateCall(callee, {b.CreateConstInBoundsGEP2_64(
-                                    argv->getAllocatedType(), argv, 0, 0)});
+    llvm::Value *argvPtr =
+        b.CreateConstInBoundsGEP2_64(argv->getAllocatedType(), argv, 0, 0);
+    auto call = [&](const std::string &suffix) {
+      return b.CreateCall(module.getOrInsertFunction(name + suffix + "_argv", type),
+                          {argvPtr});
+    };
+    const std::vector<std::string> &suffixes = variants.suffixes;
+    if (suffixes.size() == 1) {
+      llvm::Value *status = call(suffixes.front());
+      return variants.cuda ? finishDeviceCall(status) : status;
+    }
+    // switch (actc_cpu_variant()) { case i: status = NAME_i(argv); ... }
+    llvm::Value *index = b.CreateCall(cpuVariantFunction());
+    auto *join = llvm::BasicBlock::Create(context, "called", f, errorBlock);
+    auto *last = llvm::BasicBlock::Create(context, "variant", f, join);
+    llvm::SwitchInst *dispatch = b.CreateSwitch(index, last, suffixes.size() - 1);
+    llvm::IRBuilder<> jb(join);
+    llvm::PHINode *status = jb.CreatePHI(b.getInt32Ty(), suffixes.size());
+    for (size_t i = 0; i < suffixes.size(); ++i) {
+      llvm::BasicBlock *block =
+          i + 1 == suffixes.size()
+              ? last
+              : llvm::BasicBlock::Create(context, "variant", f, last);
+      if (i + 1 != suffixes.size())
+        dispatch->addCase(b.getInt32(i), block);
+      b.SetInsertPoint(block);
+      status->addIncoming(call(suffixes[i]), block);
+      b.CreateBr(join);
+    }
+    b.SetInsertPoint(join);
+    return status;
+  }
+
+  /// `i32 actc_cpu_variant()`: the index of the first CPU target whose
+  /// features the running CPU has (Halide's runtime tests them), the last
+  /// one otherwise. Computed once; a race only computes it twice.
+  llvm::Function *cpuVariantFunction() {
+    if (llvm::Function *existing = module.getFunction("actc_cpu_variant"))
+      return existing;
+    auto *type = llvm::FunctionType::get(b.getInt32Ty(), {}, false);
+    auto *f = llvm::Function::Create(type, llvm::Function::InternalLinkage,
+                                     "actc_cpu_variant", module);
+    auto *cache = new llvm::GlobalVariable(
+        module, b.getInt32Ty(), false, llvm::GlobalValue::InternalLinkage,
+        b.getInt32(-1), "actc_cpu_variant_index");
+    llvm::IRBuilder<> fb(llvm::BasicBlock::Create(context, "entry", f));
+    llvm::LoadInst *cached = fb.CreateLoad(b.getInt32Ty(), cache);
+    cached->setAtomic(llvm::AtomicOrdering::Monotonic);
+    cached->setAlignment(llvm::Align(4));
+    auto *known = llvm::BasicBlock::Create(context, "known", f);
+    auto *probe = llvm::BasicBlock::Create(context, "probe", f);
+    fb.CreateCondBr(fb.CreateICmpSGE(cached, fb.getInt32(0)), known, probe);
+    fb.SetInsertPoint(known);
+    fb.CreateRet(cached);
+
+    constexpr int kWords = (halide_target_feature_end + 63) / 64;
+    auto *wordsType = llvm::ArrayType::get(b.getInt64Ty(), kWords);
+    llvm::FunctionCallee canUse = module.getOrInsertFunction(
+        "halide_can_use_target_features",
+        llvm::FunctionType::get(b.getInt32Ty(),
+                                {b.getInt32Ty(), b.getInt64Ty()->getPointerTo()},
+                                false));
+    fb.SetInsertPoint(probe);
+    size_t count = variants.targets.size();
+    for (size_t i = 0; i + 1 < count; ++i) {
+      std::vector<llvm::Constant *> words;
+      for (int w = 0; w < kWords; ++w) {
+        uint64_t bits = 0;
+        for (int bit = 0; bit < 64; ++bit) {
+          int feature = w * 64 + bit;
+          if (feature < halide_target_feature_end &&
+              variants.targets[i].has_feature(
+                  static_cast<Halide::Target::Feature>(feature)))
+            bits |= uint64_t(1) << bit;
+        }
+        words.push_back(fb.getInt64(bits));
+      }
+      auto *features = new llvm::GlobalVariable(
+          module, wordsType, true, llvm::GlobalValue::PrivateLinkage,
+          llvm::ConstantArray::get(wordsType, words), "actc_target_features");
+      llvm::Value *usable = fb.CreateCall(
+          canUse, {fb.getInt32(kWords),
+                   fb.CreateConstInBoundsGEP2_64(wordsType, features, 0, 0)});
+      auto *chosen = llvm::BasicBlock::Create(context, "chosen", f);
+      auto *next = llvm::BasicBlock::Create(context, "next", f);
+      fb.CreateCondBr(fb.CreateICmpNE(usable, fb.getInt32(0)), chosen, next);
+      fb.SetInsertPoint(chosen);
+      storeVariant(fb, cache, i);
+      fb.SetInsertPoint(next);
+    }
+    storeVariant(fb, cache, count - 1);
+    return f;
+  }
+
+  static void storeVariant(llvm::IRBuilder<> &fb, llvm::GlobalVariable *cache,
+                           size_t index) {
+    llvm::StoreInst *store = fb.CreateStore(fb.getInt32(index), cache);
+    store->setAtomic(llvm::AtomicOrdering::Monotonic);
+    store->setAlignment(llvm::Align(4));
+    fb.CreateRet(fb.getInt32(index));
   }
 };
 
@@ -510,35 +732,96 @@ std::unique_ptr<llvm::TargetMachine> targetMachine(const Halide::Target &target,
       triple, "", "", llvm::TargetOptions(), llvm::Reloc::PIC_));
 }
 
+/// `const char *actc_manifest(void)` returning `json`.
+void defineManifest(llvm::Module &module, llvm::StringRef json) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::IRBuilder<> b(context);
+  llvm::Constant *text = llvm::ConstantDataArray::getString(context, json);
+  auto *global = new llvm::GlobalVariable(module, text->getType(), true,
+                                          llvm::GlobalValue::PrivateLinkage,
+                                          text, "actc_manifest_json");
+  auto *manifestFn = llvm::Function::Create(
+      llvm::FunctionType::get(b.getInt8PtrTy(), {}, false),
+      llvm::Function::ExternalLinkage, "actc_manifest", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", manifestFn));
+  b.CreateRet(b.CreateConstInBoundsGEP2_64(text->getType(), global, 0, 0));
+}
+
+/// `void halide_error(void *user_context, const char *message)`, replacing
+/// the Halide runtime's weak one, whose default handler calls abort(): the
+/// C interface reports failures as return codes (CLI.md), so a runtime
+/// error (no CUDA driver, out of memory) is written to stderr and the
+/// kernel returns its code.
+void defineErrorHandler(llvm::Module &module) {
+  llvm::LLVMContext &context = module.getContext();
+  llvm::IRBuilder<> b(context);
+  llvm::Type *sizeType = b.getInt64Ty();
+  auto *errorFn = llvm::Function::Create(
+      llvm::FunctionType::get(b.getVoidTy(),
+                              {b.getInt8PtrTy(), b.getInt8PtrTy()}, false),
+      llvm::Function::ExternalLinkage, "halide_error", module);
+  b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", errorFn));
+  llvm::FunctionCallee strlenFn = module.getOrInsertFunction(
+      "strlen", llvm::FunctionType::get(sizeType, {b.getInt8PtrTy()}, false));
+  llvm::FunctionCallee writeFn = module.getOrInsertFunction(
+      "write", llvm::FunctionType::get(sizeType,
+                                       {b.getInt32Ty(), b.getInt8PtrTy(), sizeType},
+                                       false));
+  llvm::Value *message = errorFn->getArg(1);
+  llvm::Value *prefix = b.CreateGlobalStringPtr("actc: Halide runtime error: ");
+  // Halide's messages end with a newline.
+  for (llvm::Value *text : {prefix, message})
+    b.CreateCall(writeFn, {b.getInt32(2), text, b.CreateCall(strlenFn, {text})});
+  b.CreateRetVoid();
+}
+
 } // namespace
 
+bool act::hasGradientOutputs(KernelKind kind) {
+  return kind == KernelKind::Backward || kind == KernelKind::BiasBackward;
+}
+
 mlir::FailureOr<std::string>
-act::compileCWrappers(const std::vector<Kernel> &kernels,
-                      const Halide::Target &target, std::string &error) {
-  std::unique_ptr<llvm::TargetMachine> machine = targetMachine(target, error);
+act::compileCWrappers(llvm::ArrayRef<TargetKernels> built,
+                      llvm::StringRef pluginManifest, std::string &error) {
+  Variants cpu, cuda;
+  const std::vector<Kernel> *cpuKernels = nullptr, *cudaKernels = nullptr;
+  for (const TargetKernels &set : built) {
+    if (set.target.has_gpu_feature()) {
+      cuda.suffixes.push_back(set.suffix);
+      cuda.cuda = true;
+      cudaKernels = &set.kernels;
+      continue;
+    }
+    cpu.suffixes.push_back(set.suffix);
+    cpu.targets.push_back(set.target);
+    cpuKernels = &set.kernels;
+  }
+  std::unique_ptr<llvm::TargetMachine> machine =
+      targetMachine(cpu.targets.front(), error);
   if (!machine)
     return mlir::failure();
   llvm::LLVMContext context;
   llvm::Module module("actc_c_interface", context);
   module.setTargetTriple(machine->getTargetTriple().str());
   module.setDataLayout(machine->createDataLayout());
-  WrapperBuilder builder(context, module);
-  for (const Kernel &kernel : kernels) {
-    switch (kernel.kind) {
-    case KernelKind::Forward:
-      builder.buildForward(kernel);
-      break;
-    case KernelKind::Backward:
-      builder.buildBackward(kernel);
-      break;
-    case KernelKind::BiasForward:
-      builder.buildBiasForward(kernel);
-      break;
-    case KernelKind::BiasBackward:
-      builder.buildBiasBackward(kernel);
-      break;
+  {
+    WrapperBuilder builder(context, module, cpu);
+    for (const Kernel &kernel : *cpuKernels) {
+      builder.build(kernel);
+      builder.buildPacked(kernel);
     }
   }
+  if (cudaKernels) {
+    WrapperBuilder builder(context, module, cuda);
+    for (const Kernel &kernel : *cudaKernels) {
+      builder.build(kernel);
+      builder.buildPacked(kernel);
+    }
+  }
+  defineErrorHandler(module);
+  if (!pluginManifest.empty())
+    defineManifest(module, pluginManifest);
   if (llvm::verifyModule(module, &llvm::errs()))
     llvm::report_fatal_error("actc built an invalid C wrapper module");
 
@@ -547,16 +830,35 @@ act::compileCWrappers(const std::vector<Kernel> &kernels,
   llvm::legacy::PassManager passes;
   if (machine->addPassesToEmitFile(passes, os, nullptr,
                                    llvm::CGFT_ObjectFile)) {
-    error = "LLVM cannot emit objects for '" + target.to_string() + "'";
+    error = "LLVM cannot emit objects for '" + cpu.targets.front().to_string() + "'";
     return mlir::failure();
   }
   passes.run(module);
   return std::string(object.str());
 }
 
-std::string act::cDeclaration(const Kernel &kernel) {
-  std::string name = "actc_" + kernel.activation + "_" +
-                     kernelName(kernel.kind).str();
+std::vector<std::string> act::exportedNames(llvm::ArrayRef<TargetKernels> built) {
+  std::vector<std::string> names{"actc_manifest"};
+  bool seenCpu = false;
+  for (const TargetKernels &set : built) {
+    bool cuda = set.target.has_gpu_feature();
+    if (!cuda && std::exchange(seenCpu, true))
+      continue; // Every CPU target shares one set of wrappers.
+    for (const Kernel &kernel : set.kernels) {
+      names.push_back(cFunctionName(kernel, cuda));
+      names.push_back(cFunctionName(kernel, cuda) + "_p");
+    }
+  }
+  return names;
+}
+
+std::string act::cFunctionName(const Kernel &kernel, bool cuda) {
+  return "actc_" + kernel.activation + "_" + kernelName(kernel.kind).str() +
+         (cuda ? "_cuda" : "");
+}
+
+std::string act::cDeclaration(const Kernel &kernel, bool cuda) {
+  std::string name = cFunctionName(kernel, cuda);
   switch (kernel.kind) {
   case KernelKind::Forward:
     return "int " + name + "(const float *x, float *y, int64_t n" +
@@ -575,9 +877,54 @@ std::string act::cDeclaration(const Kernel &kernel) {
   llvm_unreachable("unknown kernel kind");
 }
 
-std::string act::cHeader(const std::vector<Kernel> &kernels,
+std::string act::cPackedDeclaration(const Kernel &kernel, bool cuda) {
+  std::string typed = cDeclaration(kernel, cuda);
+  // The typed declaration up to its parameters, then the two arrays.
+  std::string prefix = typed.substr(0, typed.size() - 1 -
+                                           cParamList(kernel).size() -
+                                           (hasGradientOutputs(kernel.kind)
+                                                ? cGradientList(kernel).size()
+                                                : 0));
+  std::string name = cFunctionName(kernel, cuda);
+  prefix.replace(prefix.find(name), name.size(), name + "_p");
+  return prefix + ", const float *params" +
+         (hasGradientOutputs(kernel.kind) ? ", float *d_params" : "") + ")";
+}
+
+/// `value` as an exact C float expression: a hexadecimal literal.
+static std::string cFloatLiteral(float value) {
+  if (std::isinf(value))
+    return value > 0 ? "__builtin_inff()" : "(-__builtin_inff())";
+  if (std::isnan(value))
+    return "__builtin_nanf(\"\")";
+  return llvm::formatv("{0}f", llvm::format("%a", static_cast<double>(value))).str();
+}
+
+/// `text` as a C string literal.
+static std::string cStringLiteral(llvm::StringRef text) {
+  std::string literal = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      literal += '\\';
+    if (c == '\n') {
+      literal += "\\n";
+      continue;
+    }
+    literal += c;
+  }
+  return literal + "\"";
+}
+
+std::string act::cHeader(llvm::ArrayRef<TargetKernels> built,
                          llvm::ArrayRef<ActivationOp> activations,
-                         llvm::StringRef guard, llvm::StringRef source) {
+                         llvm::StringRef guard, llvm::StringRef macroPrefix,
+                         llvm::StringRef source, llvm::StringRef manifest) {
+  const std::vector<Kernel> &kernels = built.front().kernels;
+  const std::vector<Kernel> *cudaKernels = nullptr;
+  for (const TargetKernels &set : built)
+    if (set.target.has_gpu_feature())
+      cudaKernels = &set.kernels;
+
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "/* Generated by actc from " << source << "; do not edit.\n"
@@ -586,7 +933,15 @@ std::string act::cHeader(const std::vector<Kernel> &kernels,
      << " * gradient of each learnable parameter p summed over all elements.\n"
      << " * Each function returns 0 on success, nonzero on failure (1: negative\n"
      << " * size, 2: null array, 3: a matrix of 2^31 elements or more, <0: the\n"
-     << " * kernel failed). */\n"
+     << " * kernel failed).\n"
+     << " * NAME_p: the same kernel with the parameters in one array `params`\n"
+     << " * (declaration order) and the learnable ones' gradients in `d_params`.\n";
+  if (cudaKernels)
+    os << " * NAME_cuda: the kernel on the GPU (Halide's CUDA runtime; arrays are\n"
+       << " * device pointers, d_p host pointers); it runs asynchronously on Halide's\n"
+       << " * CUDA context and stream (define halide_cuda_acquire_context to share\n"
+       << " * yours), and needs libcuda.so (dlopen \"libcuda.so.1\" RTLD_GLOBAL first).\n";
+  os << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
@@ -599,10 +954,46 @@ std::string act::cHeader(const std::vector<Kernel> &kernels,
       os << "/*   " << activation.getParamName(i) << ": default "
          << llvm::format("%.9g", activation.getParamDefault(i))
          << (activation.isLearnable(i) ? ", learnable" : "") << " */\n";
-    for (const Kernel &kernel : kernels)
-      if (kernel.activation == activation.sym_name())
-        os << cDeclaration(kernel) << ";\n";
+    auto declare = [&](const std::vector<Kernel> &set, bool cuda) {
+      for (const Kernel &kernel : set)
+        if (kernel.activation == activation.sym_name())
+          os << cDeclaration(kernel, cuda) << ";\n"
+             << cPackedDeclaration(kernel, cuda) << ";\n";
+    };
+    declare(kernels, false);
+    if (cudaKernels)
+      declare(*cudaKernels, true);
   }
+
+  // The registry: every packed function, for runtimes that load by name.
+  os << "\n/* ACTC_" << macroPrefix << "_KERNELS(X) expands X(activation, kernel) "
+     << "for each NAME_p above;\n * ACTC_" << macroPrefix
+     << "_MANIFEST is the JSON a plugin's actc_manifest() returns. */\n"
+     << "#define ACTC_ABI_VERSION " << kAbiVersion << "\n"
+     << "#define ACTC_" << macroPrefix << "_KERNELS(X)";
+  auto entries = [&](const std::vector<Kernel> &set, llvm::StringRef suffix) {
+    for (const Kernel &kernel : set)
+      os << " \\\n  X(" << kernel.activation << ", " << kernelName(kernel.kind)
+         << suffix << ")";
+  };
+  entries(kernels, "");
+  if (cudaKernels)
+    entries(*cudaKernels, "_cuda");
+  os << "\n/* ACTC_" << macroPrefix << "_ACTIVATIONS(X) expands X(activation, "
+     << "parameters, learnable,\n * defaults...) for each activation. */\n"
+     << "#define ACTC_" << macroPrefix << "_ACTIVATIONS(X)";
+  for (ActivationOp activation : activations) {
+    unsigned learnable = 0;
+    for (unsigned i = 0; i < activation.getNumParams(); ++i)
+      learnable += activation.isLearnable(i);
+    os << " \\\n  X(" << activation.sym_name() << ", " << activation.getNumParams()
+       << ", " << learnable;
+    for (unsigned i = 0; i < activation.getNumParams(); ++i)
+      os << ", " << cFloatLiteral(static_cast<float>(activation.getParamDefault(i)));
+    os << ")";
+  }
+  os << "\n#define ACTC_" << macroPrefix << "_MANIFEST " << cStringLiteral(manifest)
+     << "\n";
   os << "\n#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n#endif /* "
      << guard << " */\n";
   return os.str();

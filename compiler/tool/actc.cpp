@@ -56,7 +56,8 @@ cl::opt<Emit> emit(
     cl::cat(actcCategory));
 
 cl::opt<std::string> outputPath(
-    "o", cl::desc("Output file, or the prefix for lib (PATH.a, PATH.h)"),
+    "o", cl::desc("Output file, or the prefix for lib (PATH.a, PATH.h) and "
+                  "plugin (PATH.so)"),
     cl::value_desc("PATH"), cl::cat(actcCategory));
 
 cl::list<std::string> actNames(
@@ -64,7 +65,10 @@ cl::list<std::string> actNames(
     cl::value_desc("NAME[,NAME]"), cl::CommaSeparated, cl::cat(actcCategory));
 
 cl::list<std::string> targets(
-    "target", cl::desc("Halide target (default: host)"),
+    "target",
+    cl::desc("Halide targets (default: host); several CPU targets are "
+             "picked from at run time, first usable first; 'cuda' adds "
+             "CUDA kernels"),
     cl::value_desc("T[,T]"), cl::CommaSeparated, cl::cat(actcCategory));
 
 cl::list<std::string> kernelNames(
@@ -188,7 +192,10 @@ std::string libraryPrefix() {
   return std::string(prefix);
 }
 
-int runEval(mlir::ModuleOp module, const Halide::Target &target) {
+int runEval(mlir::ModuleOp module, const TargetSet &targets) {
+  if (targets.cuda)
+    return usageError("--eval runs on the CPU: leave 'cuda' out of --target");
+  const Halide::Target &target = targets.cpu.front();
   if (inputFile == "-")
     return usageError("--eval reads numbers from stdin, so FILE cannot be '-'");
   auto activation = module.lookupSymbol<ActivationOp>(evalName);
@@ -227,9 +234,9 @@ int runEval(mlir::ModuleOp module, const Halide::Target &target) {
   return kSuccess;
 }
 
-int runCompile(mlir::ModuleOp module, const Halide::Target &target) {
+int runCompile(mlir::ModuleOp module, const TargetSet &targets) {
   CompileRequest request;
-  request.target = target;
+  request.targets = targets;
   request.sourceName = inputFile == "-" ? "<stdin>" : inputFile.getValue();
   std::string error;
   if (!selectKernels(request.kernels, error))
@@ -246,14 +253,22 @@ int runCompile(mlir::ModuleOp module, const Halide::Target &target) {
                ? kSuccess
                : kInputError;
   }
-  if (emit == Emit::PTX || emit == Emit::Plugin)
-    return usageError("--emit=ptx and --emit=plugin are not available yet");
+  if (emit == Emit::Plugin) {
+    if (inputFile == "-" && outputPath.empty())
+      return usageError("-o is required for --emit=plugin when FILE is '-'");
+    return mlir::succeeded(emitPlugin(request, libraryPrefix()))
+               ? kSuccess
+               : kInputError;
+  }
+  if (emit == Emit::PTX && !targets.cuda)
+    return usageError("--emit=ptx needs a CUDA target, e.g. --target=host,cuda");
 
   auto output = openOutput(error);
   if (!output)
     return inputError(error);
   TextStage stage = emit == Emit::Halide ? TextStage::HalideStmt
                     : emit == Emit::LLVM ? TextStage::LLVMIR
+                    : emit == Emit::PTX  ? TextStage::PTX
                                          : TextStage::Assembly;
   if (mlir::failed(emitText(request, stage, output->os())))
     return kInputError;
@@ -312,7 +327,7 @@ int run() {
   if (emit == Emit::MLIROpt)
     return printMLIR(*module);
 
-  auto target = parseTarget(targets, error);
+  auto target = parseTargets(targets, error);
   if (mlir::failed(target))
     return usageError(error);
   if (!evalName.empty())
