@@ -8,13 +8,13 @@
 // threads}: who is actc (ours), onednn, or copy. After the runs it prints,
 // per thread count, our bandwidth, the speed ratio to oneDNN (oneDNN's time
 // / ours: above 1 we are faster) and the share of the faster copy's
-// bandwidth (memcpy or the identity kernel, same n and threads); with
+// bandwidth (memcpy or a plain-store copy loop, same n and threads); with
 // --markdown the same tables go to FILE (bench/run.sh puts them in README.md).
 //
 // Bandwidth counts the bytes a kernel must move: 8 per element forward (x
 // in, y out), 12 backward (x and dy in, dx out), 8 for the copy.
 #include "Report.h"
-#include "identity.h"
+#include "Copy.h"
 #include "std.h"
 #ifdef ACTC_BENCH_ONEDNN
 #include "OneDnnEltwise.h"
@@ -41,9 +41,10 @@
 
 namespace {
 
-using ForwardFn = int (*)(const float *x, float *y, int64_t n);
-using BackwardFn = int (*)(const float *x, const float *dy, float *dx,
-                           int64_t n);
+using ForwardP = int (*)(const float *x, float *y, int64_t n,
+                         const float *params);
+using BackwardP = int (*)(const float *x, const float *dy, float *dx,
+                          int64_t n, const float *params, float *dParams);
 
 /// oneDNN's counterpart of an activation, where one computes the same
 /// function with the same parameters.
@@ -53,132 +54,96 @@ struct Anchor {
 #endif
 };
 
-#ifdef ACTC_BENCH_ONEDNN
-#define ONEDNN(algorithm, ...)                                                 \
-  std::optional<Anchor>(Anchor{{bench::Eltwise::algorithm, __VA_ARGS__}})
-#else
-#define ONEDNN(algorithm, ...) std::optional<Anchor>()
-#endif
-#define NO_ONEDNN std::optional<Anchor>()
-
+/// A std.act activation, called through the packed kernels with its
+/// default parameters (from the header's ACTC_STD_ACTIVATIONS).
 struct Activation {
-  const char *name;
-  ForwardFn forward;
-  BackwardFn backward;
+  std::string name;
+  std::vector<float> defaults;
+  ForwardP forwardP;
+  BackwardP backwardP;
   std::optional<Anchor> onednn;
+  /// The learnable parameters' gradients (summed by the backward kernel:
+  /// part of its work, timed with it).
+  mutable std::vector<float> dParams;
+
+  int forward(const float *x, float *y, int64_t n) const {
+    return forwardP(x, y, n, defaults.data());
+  }
+  int backward(const float *x, const float *dy, float *dx, int64_t n) const {
+    return backwardP(x, dy, dx, n, defaults.data(), dParams.data());
+  }
 };
 
-// Every activation of std.act, in its order, called with std.act's default
-// parameters. oneDNN 2.6 (Debian 12) has no eltwise prelu (a separate
-// primitive with a weights tensor), selu/celu (elu scaled), hardsigmoid,
-// hardshrink, softshrink, softsign or tanhshrink; its soft_relu has no beta
-// (it is softplus with beta = 1) and its clip_v2 is clamp with the derivative
-// 0 at both ends, as hardtanh's.
-const Activation kActivations[] = {
-    {"relu", actc_relu_forward, actc_relu_backward, ONEDNN(Relu, 0.0f)},
-    {"relu6", actc_relu6_forward, actc_relu6_backward,
-     ONEDNN(ClipV2, 0.0f, 6.0f)},
-    {"leaky_relu",
-     [](const float *x, float *y, int64_t n) {
-       return actc_leaky_relu_forward(x, y, n, 0.01f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_leaky_relu_backward(x, dy, dx, n, 0.01f);
-     },
-     ONEDNN(Relu, 0.01f)},
-    {"prelu",
-     [](const float *x, float *y, int64_t n) {
-       return actc_prelu_forward(x, y, n, 0.25f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       float da; // the slope's gradient, summed: part of the kernel's work
-       return actc_prelu_backward(x, dy, dx, n, 0.25f, &da);
-     },
-     NO_ONEDNN},
-    // rrelu in evaluation mode is a leaky ReLU of slope (1/8 + 1/3) / 2.
-    {"rrelu",
-     [](const float *x, float *y, int64_t n) {
-       return actc_rrelu_forward(x, y, n, 0.125f, 0.3333333333333333f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_rrelu_backward(x, dy, dx, n, 0.125f, 0.3333333333333333f);
-     },
-     ONEDNN(Relu, (0.125f + 0.3333333333333333f) / 2)},
-    {"elu",
-     [](const float *x, float *y, int64_t n) {
-       return actc_elu_forward(x, y, n, 1.0f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_elu_backward(x, dy, dx, n, 1.0f);
-     },
-     ONEDNN(Elu, 1.0f)},
-    {"selu", actc_selu_forward, actc_selu_backward, NO_ONEDNN},
-    {"celu",
-     [](const float *x, float *y, int64_t n) {
-       return actc_celu_forward(x, y, n, 1.0f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_celu_backward(x, dy, dx, n, 1.0f);
-     },
-     NO_ONEDNN},
-    {"gelu", actc_gelu_forward, actc_gelu_backward, ONEDNN(GeluErf)},
-    {"gelu_tanh", actc_gelu_tanh_forward, actc_gelu_tanh_backward,
-     ONEDNN(GeluTanh)},
-    {"silu", actc_silu_forward, actc_silu_backward, ONEDNN(Swish, 1.0f)},
-    {"mish", actc_mish_forward, actc_mish_backward, ONEDNN(Mish)},
-    {"softplus",
-     [](const float *x, float *y, int64_t n) {
-       return actc_softplus_forward(x, y, n, 1.0f, 20.0f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_softplus_backward(x, dy, dx, n, 1.0f, 20.0f);
-     },
-     ONEDNN(SoftRelu)},
-    {"sigmoid", actc_sigmoid_forward, actc_sigmoid_backward, ONEDNN(Logistic)},
-    {"tanh", actc_tanh_forward, actc_tanh_backward, ONEDNN(Tanh)},
-    {"hardtanh",
-     [](const float *x, float *y, int64_t n) {
-       return actc_hardtanh_forward(x, y, n, -1.0f, 1.0f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_hardtanh_backward(x, dy, dx, n, -1.0f, 1.0f);
-     },
-     ONEDNN(ClipV2, -1.0f, 1.0f)},
-    {"hardsigmoid", actc_hardsigmoid_forward, actc_hardsigmoid_backward,
-     NO_ONEDNN},
-    {"hardswish", actc_hardswish_forward, actc_hardswish_backward,
-     ONEDNN(Hardswish)},
-    {"hardshrink",
-     [](const float *x, float *y, int64_t n) {
-       return actc_hardshrink_forward(x, y, n, 0.5f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_hardshrink_backward(x, dy, dx, n, 0.5f);
-     },
-     NO_ONEDNN},
-    {"softshrink",
-     [](const float *x, float *y, int64_t n) {
-       return actc_softshrink_forward(x, y, n, 0.5f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_softshrink_backward(x, dy, dx, n, 0.5f);
-     },
-     NO_ONEDNN},
-    {"softsign", actc_softsign_forward, actc_softsign_backward, NO_ONEDNN},
-    {"tanhshrink", actc_tanhshrink_forward, actc_tanhshrink_backward,
-     NO_ONEDNN},
-    {"logsigmoid", actc_logsigmoid_forward, actc_logsigmoid_backward,
-     ONEDNN(Logsigmoid)},
-    // threshold(0, 0) is relu's function and derivative (0 at 0).
-    {"threshold",
-     [](const float *x, float *y, int64_t n) {
-       return actc_threshold_forward(x, y, n, 0.0f, 0.0f);
-     },
-     [](const float *x, const float *dy, float *dx, int64_t n) {
-       return actc_threshold_backward(x, dy, dx, n, 0.0f, 0.0f);
-     },
-     ONEDNN(Relu, 0.0f)},
-};
+#ifdef ACTC_BENCH_ONEDNN
+/// The oneDNN 2.6 algorithm that computes the same function as std.act's
+/// activation with these parameters, if there is one. oneDNN 2.6 (Debian 12)
+/// has no eltwise prelu (a separate primitive with a weights tensor),
+/// selu/celu (elu scaled), hardsigmoid, hardshrink, softshrink, softsign or
+/// tanhshrink; its soft_relu has no beta (it is softplus with beta = 1) and
+/// its clip_v2 is clamp with the derivative 0 at both ends, as hardtanh's.
+std::optional<Anchor> anchorOf(const std::string &name,
+                               const std::vector<float> &p) {
+  using E = bench::Eltwise;
+  auto anchor = [](E algorithm, float alpha = 0, float beta = 0) {
+    return std::optional<Anchor>(Anchor{{algorithm, alpha, beta}});
+  };
+  if (name == "relu")
+    return anchor(E::Relu);
+  if (name == "relu6")
+    return anchor(E::ClipV2, 0, 6);
+  if (name == "leaky_relu")
+    return anchor(E::Relu, p[0]);
+  if (name == "rrelu") // evaluation mode: the mean slope
+    return anchor(E::Relu, (p[0] + p[1]) / 2);
+  if (name == "elu")
+    return anchor(E::Elu, p[0]);
+  if (name == "gelu")
+    return anchor(E::GeluErf);
+  if (name == "gelu_tanh")
+    return anchor(E::GeluTanh);
+  if (name == "silu")
+    return anchor(E::Swish, 1);
+  if (name == "mish")
+    return anchor(E::Mish);
+  if (name == "softplus" && p[0] == 1) // oneDNN's is above 20 by rounding
+    return anchor(E::SoftRelu);
+  if (name == "sigmoid")
+    return anchor(E::Logistic);
+  if (name == "tanh")
+    return anchor(E::Tanh);
+  if (name == "hardtanh")
+    return anchor(E::ClipV2, p[0], p[1]);
+  if (name == "hardswish")
+    return anchor(E::Hardswish);
+  if (name == "logsigmoid")
+    return anchor(E::Logsigmoid);
+  if (name == "threshold" && p[0] == 0 && p[1] == 0) // relu, 0 at 0
+    return anchor(E::Relu);
+  return std::nullopt;
+}
+#endif
+
+/// Every activation of std.act, in its order.
+const std::vector<Activation> &activations() {
+  static const std::vector<Activation> list = [] {
+    std::vector<Activation> result;
+#define ACTIVATION(act, parameters, learnable, ...)                            \
+  result.push_back({#act, std::vector<float>{__VA_ARGS__},                     \
+                    actc_##act##_forward_p, actc_##act##_backward_p,           \
+                    std::nullopt, std::vector<float>(learnable)});
+    ACTC_STD_ACTIVATIONS(ACTIVATION)
+#undef ACTIVATION
+#ifdef ACTC_BENCH_ONEDNN
+    for (Activation &activation : result)
+      activation.onednn = anchorOf(activation.name, activation.defaults);
+#endif
+    return result;
+  }();
+  return list;
+}
+
+const char *const kMemcpy = "copy/memcpy/forward";
+const char *const kLoop = "copy/loop/forward";
 
 /// n = 4096 (16 KiB: in L1), 262144 (1 MiB: in L2), 16M (64 MiB: memory).
 constexpr int64_t kSizes[] = {4096, 262144, 16 << 20};
@@ -249,34 +214,17 @@ void setThreads(benchmark::State &state) {
 #endif
 }
 
-// --- The copies: memcpy in one piece per thread, on Halide's thread pool,
-// and the identity kernel (our kernels' loop and stores, no arithmetic). ---
-// glibc's memcpy streams (non-temporal stores, no read-for-ownership of the
-// destination) above a few MiB; on one core of this machine plain stores are
-// faster still. The tables divide by the faster of the two.
+// --- The copies (Copy.cpp). The tables divide by the faster of the two:
+// streaming memcpy usually, but on one core of this machine plain stores
+// can be faster. ---
 
-struct CopyClosure {
-  const float *in;
-  float *out;
-  int64_t n;
-  int tasks;
-};
-
-int copyTask(void *, int task, uint8_t *closure) {
-  const auto *c = reinterpret_cast<const CopyClosure *>(closure);
-  int64_t begin = c->n * task / c->tasks, end = c->n * (task + 1) / c->tasks;
-  std::memcpy(c->out + begin, c->in + begin, (end - begin) * sizeof(float));
-  return 0;
-}
-
-void BM_Memcpy(benchmark::State &state) {
+template <void (*Copy)(const float *, float *, int64_t, int)>
+void BM_Copy(benchmark::State &state) {
   setThreads(state);
   int64_t n = state.range(0);
-  CopyClosure closure{arrays().x.get(), arrays().out.get(), n,
-                      static_cast<int>(state.range(1))};
+  int threads = static_cast<int>(state.range(1));
   for (auto _ : state) {
-    halide_do_par_for(nullptr, copyTask, 0, closure.tasks,
-                      reinterpret_cast<uint8_t *>(&closure));
+    Copy(arrays().x.get(), arrays().out.get(), n, threads);
     benchmark::ClobberMemory();
   }
   state.SetBytesProcessed(state.iterations() * n * kCopyBytes);
@@ -284,23 +232,23 @@ void BM_Memcpy(benchmark::State &state) {
 
 // --- Our kernels. ---
 
-void BM_Forward(benchmark::State &state, ForwardFn forward) {
+void BM_Forward(benchmark::State &state, const Activation &activation) {
   setThreads(state);
   int64_t n = state.range(0);
   for (auto _ : state)
-    if (forward(arrays().x.get(), arrays().out.get(), n) != 0) {
+    if (activation.forward(arrays().x.get(), arrays().out.get(), n) != 0) {
       state.SkipWithError("kernel failed");
       break;
     }
   state.SetBytesProcessed(state.iterations() * n * kForwardBytes);
 }
 
-void BM_Backward(benchmark::State &state, BackwardFn backward) {
+void BM_Backward(benchmark::State &state, const Activation &activation) {
   setThreads(state);
   int64_t n = state.range(0);
   for (auto _ : state)
-    if (backward(arrays().x.get(), arrays().dy.get(), arrays().out.get(), n) !=
-        0) {
+    if (activation.backward(arrays().x.get(), arrays().dy.get(),
+                            arrays().out.get(), n) != 0) {
       state.SkipWithError("kernel failed");
       break;
     }
@@ -381,15 +329,14 @@ void registerBenchmark(const std::string &name, Captures &&...captures) {
 }
 
 void registerAll() {
-  registerBenchmark("copy/memcpy/forward", BM_Memcpy);
-  registerBenchmark("copy/identity/forward", BM_Forward,
-                    actc_identity_forward);
-  for (const Activation &activation : kActivations) {
+  registerBenchmark(kMemcpy, BM_Copy<bench::copyByMemcpy>);
+  registerBenchmark(kLoop, BM_Copy<bench::copyByLoop>);
+  for (const Activation &activation : activations()) {
     std::string name = activation.name;
     registerBenchmark("actc/" + name + "/forward", BM_Forward,
-                      activation.forward);
+                      std::cref(activation));
     registerBenchmark("actc/" + name + "/backward", BM_Backward,
-                      activation.backward);
+                      std::cref(activation));
 #ifdef ACTC_BENCH_ONEDNN
     if (!activation.onednn)
       continue;
@@ -425,8 +372,6 @@ std::string timeText(int threads) {
 }
 
 constexpr int64_t kLargest = kSizes[std::size(kSizes) - 1];
-const char *const kMemcpy = "copy/memcpy/forward";
-const char *const kIdentity = "copy/identity/forward";
 
 class Tables {
 public:
@@ -445,9 +390,9 @@ public:
       out << "---|---|";
     out << "\n";
     row(out, "memcpy", kMemcpy, kCopyBytes, threads, {});
-    row(out, "identity (actc's copy)", kIdentity, kCopyBytes,
+    row(out, "copy loop (plain stores)", kLoop, kCopyBytes,
         threads, {});
-    for (const Activation &activation : kActivations)
+    for (const Activation &activation : activations())
       for (std::string kernel : {"forward", "backward"})
         row(out, std::string(activation.name) + " " + kernel,
             "actc/" + std::string(activation.name) + "/" + kernel,
@@ -468,7 +413,7 @@ public:
     for (size_t i = 0; i < std::size(kSizes); ++i)
       out << "---|";
     out << "---|\n";
-    for (const Activation &activation : kActivations)
+    for (const Activation &activation : activations())
       for (std::string kernel : {"forward", "backward", "backward_dst"}) {
         std::string name = "onednn/" + std::string(activation.name) + "/" + kernel;
         if (results_.label(name).empty())
@@ -488,7 +433,7 @@ public:
     constexpr int threads = 2;
     std::vector<std::string> slower, belowCopy;
     int compared = 0, measured = 0;
-    for (const Activation &activation : kActivations)
+    for (const Activation &activation : activations())
       for (std::string kernel : {"forward", "backward"}) {
         std::string label = std::string(activation.name) + " " + kernel;
         std::string ours = "actc/" + std::string(activation.name) + "/" + kernel;
@@ -534,10 +479,10 @@ private:
   }
 
   /// The faster copy's GB/s: streaming memcpy usually, but on one core of
-  /// this machine the plain stores of the identity kernel beat it.
+  /// this machine plain stores can beat it.
   std::optional<double> copy(int64_t n, int threads) const {
     std::optional<double> a = gbps(kMemcpy, n, threads, kCopyBytes);
-    std::optional<double> b = gbps(kIdentity, n, threads, kCopyBytes);
+    std::optional<double> b = gbps(kLoop, n, threads, kCopyBytes);
     if (a && b)
       return std::max(*a, *b);
     return a ? a : b;

@@ -30,6 +30,7 @@ cmake --build "$build" --target bench_elementwise >/dev/null
 machine() {
   local model cpus isa
   model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+  model+=" (family $(lscpu | sed -n 's/^CPU family: *//p' | head -1), model $(lscpu | sed -n 's/^Model: *//p' | head -1))"
   cpus=$(nproc)
   isa=$(grep -o -m1 -w 'avx512f' /proc/cpuinfo || grep -o -m1 -w 'avx2' /proc/cpuinfo || echo sse)
   echo "$model, $cpus CPUs, ${isa/avx512f/AVX-512}, $(uname -m)"
