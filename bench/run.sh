@@ -6,6 +6,7 @@
 # Usage: bench/run.sh [BUILD_DIR] [Google Benchmark flags...]
 #   e.g. bench/run.sh build --benchmark_filter='gelu|memcpy'
 # A filter leaves the other rows as "—": use it to explore, not to publish.
+# BENCH_ONLY=linear (or elementwise) runs one of the two.
 #
 # Each benchmark is repeated (interleaved with the others, so that a burst of
 # load hits one repetition, not every repetition of one kernel) and the
@@ -25,7 +26,8 @@ for flag in "$@"; do extra+=" $(printf '%q' "$flag")"; done
 flags=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
        --benchmark_enable_random_interleaving=true "$@")
 
-cmake --build "$build" --target bench_elementwise >/dev/null
+only=${BENCH_ONLY:-}
+cmake --build "$build" --target bench_elementwise bench_linear >/dev/null
 
 machine() {
   local model cpus isa
@@ -69,5 +71,6 @@ run() {
   rm -f "$tables" "$tables.md"
 }
 
-run elementwise bench_elementwise
+[ -z "$only" ] || [ "$only" = elementwise ] && run elementwise bench_elementwise
+[ -z "$only" ] || [ "$only" = linear ] && run linear bench_linear
 echo "run.sh: tables written to $readme" >&2
