@@ -33,3 +33,15 @@ step "A custom activation from C: examples/custom_activation"
 cc -std=c99 -O2 -I "$out" "$root/examples/custom_activation/main.c" "$out/squareplus.a" \
    -lpthread -ldl -lm -o "$out/squareplus_demo"
 "$out/squareplus_demo" | sed 's/^/  /'
+
+fmnist="$build/bin/fmnist"
+step "Train Fashion-MNIST's MLP (784-256-128-10, relu, Adam, 3 epochs) on the generated kernels"
+"$fmnist" train --out "$out/fmnist" | sed 's/^/  /'
+printf '  kept: %s/{metrics.csv,checkpoint.bin}\n' "$out/fmnist"
+
+step "Evaluate the checkpoint: the same test accuracy and loss"
+"$fmnist" eval --checkpoint "$out/fmnist/checkpoint.bin" | sed 's/^/  /'
+
+step "Train with squareplus, compiled from its .act file by fmnist itself"
+"$fmnist" train --act-lib "$root/examples/custom_activation/squareplus.act" \
+  --act squareplus --epochs 1 | sed 's/^/  /'

@@ -11,6 +11,8 @@ packages=(
   llvm-14-dev libmlir-14-dev mlir-14-tools libhalide14-0-dev
   # Libraries
   libfmt-dev zlib1g-dev
+  # Runtime: the GEMMs of the network, and the data set fmnist trains on
+  libopenblas-dev dataset-fashion-mnist
   # Tests: lit, FileCheck, not (llvm-14-tools), GoogleTest, a C compiler
   llvm-14-tools googletest libgtest-dev gcc
   # The report test renders fmnist's report.html in headless Chromium

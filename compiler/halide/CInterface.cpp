@@ -64,6 +64,8 @@ public:
       return buildBiasForward(kernel);
     case KernelKind::BiasBackward:
       return buildBiasBackward(kernel);
+    case KernelKind::LinearForward:
+      return buildLinearForward(kernel);
     }
   }
 
@@ -244,6 +246,76 @@ public:
     returnSuccess();
   }
 
+  /// y = f(x·w + b) with x m x k and w k x n, in one call: as in the bias
+  /// kernels, each matrix must have fewer than 2^31 elements.
+  void buildLinearForward(const Kernel &kernel) {
+    llvm::Type *f32Ptr = llvm::Type::getFloatPtrTy(context);
+    std::vector<llvm::Type *> argTypes{f32Ptr,         f32Ptr,
+                                       f32Ptr,         f32Ptr,
+                                       b.getInt64Ty(), b.getInt64Ty(),
+                                       b.getInt64Ty()};
+    argTypes.insert(argTypes.end(), kernel.params.size(), b.getFloatTy());
+    llvm::Function *wrapper = defineFunction(cName(kernel), argTypes);
+    llvm::Value *x = wrapper->getArg(0), *w = wrapper->getArg(1),
+                *bias = wrapper->getArg(2), *y = wrapper->getArg(3),
+                *m = wrapper->getArg(4), *k = wrapper->getArg(5),
+                *n = wrapper->getArg(6);
+    std::vector<llvm::Value *> params =
+        arguments(wrapper, 7, kernel.params.size());
+    llvm::Value *xBuffer = allocaBuffer(2), *wBuffer = allocaBuffer(2),
+                *bBuffer = allocaBuffer(1), *yBuffer = allocaBuffer(2);
+
+    llvm::Value *zero = b.getInt64(0);
+    branchToErrorIf(wrapper,
+                    b.CreateOr(b.CreateOr(b.CreateICmpSLT(m, zero),
+                                          b.CreateICmpSLT(k, zero)),
+                               b.CreateICmpSLT(n, zero)),
+                    kErrorNegativeSize);
+    // Each size below 2^31 first, so that the products cannot overflow.
+    llvm::Value *limit = b.getInt64(int64_t(1) << 31);
+    llvm::Value *tooLarge = b.getFalse();
+    for (llvm::Value *size : {m, k, n, b.CreateMul(m, k), b.CreateMul(k, n),
+                              b.CreateMul(m, n)})
+      tooLarge = b.CreateOr(tooLarge, b.CreateICmpSGE(size, limit));
+    branchToErrorIf(wrapper, tooLarge, kErrorTooLarge);
+    // An array may be null only if it has no elements (k = 0: x and w).
+    llvm::Value *nullWithElements = b.getFalse();
+    for (auto [array, elements] :
+         {std::pair{x, b.CreateMul(m, k)}, std::pair{w, b.CreateMul(k, n)},
+          std::pair{bias, n}, std::pair{y, b.CreateMul(m, n)}})
+      nullWithElements = b.CreateOr(
+          nullWithElements, b.CreateAnd(b.CreateIsNull(array),
+                                        b.CreateICmpSGT(elements, zero)));
+    branchToErrorIf(wrapper, nullWithElements, kErrorNullPointer);
+    returnIf(wrapper, b.CreateICmpEQ(b.CreateMul(m, n), zero), 0);
+
+    // With k = 0, x and w have no elements and may be null; Halide would take
+    // a buffer without memory for a bounds query and compute nothing. Point
+    // them at y, which is not null here and never read through them.
+    x = b.CreateSelect(b.CreateIsNull(x), y, x);
+    w = b.CreateSelect(b.CreateIsNull(w), y, w);
+    llvm::Value *m32 = b.CreateTrunc(m, b.getInt32Ty()),
+                *k32 = b.CreateTrunc(k, b.getInt32Ty()),
+                *n32 = b.CreateTrunc(n, b.getInt32Ty());
+    fillMatrix(xBuffer, x, {m32, k32});
+    fillMatrix(wBuffer, w, {k32, n32});
+    fillBuffer(bBuffer, bias, {{n32, b.getInt32(1)}});
+    fillMatrix(yBuffer, y, {m32, n32});
+    // Fewer columns than a vector: the function that pads w (Kernels.h).
+    std::vector<llvm::Value *> args =
+        concat({xBuffer, wBuffer, bBuffer}, params, {yBuffer});
+    auto *narrow = llvm::BasicBlock::Create(context, "narrow", wrapper, errorBlock);
+    auto *wide = llvm::BasicBlock::Create(context, "wide", wrapper, errorBlock);
+    b.CreateCondBr(b.CreateICmpSLT(n, b.getInt64(kLinearNarrowColumns)), narrow,
+                   wide);
+    for (auto [block, function] : {std::pair{narrow, &kernel.functions[1]},
+                                   std::pair{wide, &kernel.functions[0]}}) {
+      b.SetInsertPoint(block);
+      checkStatus(wrapper, callKernel(function->name, args));
+      b.CreateRet(b.getInt32(0));
+    }
+  }
+
 private:
   llvm::LLVMContext &context;
   llvm::Module &module;
@@ -342,6 +414,16 @@ private:
     errorCode = eb.CreatePHI(b.getInt32Ty(), 4, "code");
     eb.CreateRet(errorCode);
     return function;
+  }
+
+  /// Returns `value` (success) if `condition` holds; continues otherwise.
+  void returnIf(llvm::Function *f, llvm::Value *condition, int value) {
+    auto *done = llvm::BasicBlock::Create(context, "done", f, errorBlock);
+    auto *next = llvm::BasicBlock::Create(context, "ok", f, errorBlock);
+    b.CreateCondBr(condition, done, next);
+    b.SetInsertPoint(done);
+    b.CreateRet(b.getInt32(value));
+    b.SetInsertPoint(next);
   }
 
   void branchToErrorIf(llvm::Function *f, llvm::Value *condition, int code) {
@@ -873,6 +955,9 @@ std::string act::cDeclaration(const Kernel &kernel, bool cuda) {
     return "int " + name + "(const float *x, const float *b, " +
            "const float *dy, float *dx, float *db, int64_t rows, " +
            "int64_t cols" + cParamList(kernel) + cGradientList(kernel) + ")";
+  case KernelKind::LinearForward:
+    return "int " + name + "(const float *x, const float *w, const float *b, " +
+           "float *y, int64_t m, int64_t k, int64_t n" + cParamList(kernel) + ")";
   }
   llvm_unreachable("unknown kernel kind");
 }
@@ -929,8 +1014,9 @@ std::string act::cHeader(llvm::ArrayRef<TargetKernels> built,
   llvm::raw_string_ostream os(text);
   os << "/* Generated by actc from " << source << "; do not edit.\n"
      << " * Arrays are float32, contiguous, matrices row-major (rows x cols); y\n"
-     << " * may alias x and dx may alias dy. backward kernels store in *d_p the\n"
-     << " * gradient of each learnable parameter p summed over all elements.\n"
+     << " * may alias x and dx may alias dy (linear_forward's y must not overlap\n"
+     << " * x, w or b). backward kernels store in *d_p the gradient of each\n"
+     << " * learnable parameter p summed over all elements.\n"
      << " * Each function returns 0 on success, nonzero on failure (1: negative\n"
      << " * size, 2: null array, 3: a matrix of 2^31 elements or more, <0: the\n"
      << " * kernel failed).\n"

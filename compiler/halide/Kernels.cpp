@@ -2,6 +2,7 @@
 #include "compiler/halide/Kernels.h"
 
 #include "compiler/halide/LowerToHalide.h"
+#include "compiler/halide/MathLib.h"
 #include "compiler/halide/Schedule.h"
 #include "compiler/passes/Passes.h"
 
@@ -9,7 +10,7 @@ using namespace act;
 
 static const KernelKind kAllKernels[] = {
     KernelKind::Forward, KernelKind::Backward, KernelKind::BiasForward,
-    KernelKind::BiasBackward};
+    KernelKind::BiasBackward, KernelKind::LinearForward};
 
 llvm::ArrayRef<KernelKind> act::allKernelKinds() { return kAllKernels; }
 
@@ -23,6 +24,8 @@ llvm::StringRef act::kernelName(KernelKind kind) {
     return "bias_forward";
   case KernelKind::BiasBackward:
     return "bias_backward";
+  case KernelKind::LinearForward:
+    return "linear_forward";
   }
   llvm_unreachable("unknown kernel kind");
 }
@@ -66,6 +69,15 @@ static mlir::FailureOr<Halide::Expr> apply(ActivationOp function,
                                            const Halide::Expr &x) {
   std::vector<Halide::Expr> params(kernel.params.begin(), kernel.params.end());
   return lowerToHalide(function, x, params);
+}
+
+/// a * b + c: fused where the target has the instruction (one rounding, and
+/// on targets whose adder is the FMA unit twice the throughput of a multiply
+/// and an add), a multiply and an add elsewhere rather than libm's fmaf.
+static Halide::Expr multiplyAdd(const Halide::Expr &a, const Halide::Expr &b,
+                                const Halide::Expr &c,
+                                const Halide::Target &target) {
+  return hasFusedMultiplyAdd(target) ? math::fma(a, b, c) : a * b + c;
 }
 
 /// The derivative `wrt` of `activation` made by the Differentiate pass.
@@ -225,6 +237,73 @@ mlir::FailureOr<Kernel> act::buildBiasBackward(ActivationOp activation,
   return kernel;
 }
 
+/// product(c, r) = sum over k of x(k, r) * w(c, k), in k order. Rows past
+/// the last read the last one: the schedules compute whole blocks of rows
+/// and store only those that exist.
+static Halide::Func
+matrixProduct(const Halide::ImageParam &x,
+              llvm::function_ref<Halide::Expr(Halide::Expr, Halide::Expr)> w,
+              Halide::Var c, Halide::Var r, Halide::RDom k,
+              const Halide::Target &target) {
+  Halide::Func product("product");
+  product(c, r) = 0.0f;
+  Halide::Expr row = Halide::min(r, x.dim(1).extent() - 1);
+  product(c, r) = multiplyAdd(x(k, row), w(c, k), product(c, r), target);
+  return product;
+}
+
+mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
+                                               const Halide::Target &target) {
+  Kernel kernel = makeKernel(KernelKind::LinearForward, activation);
+  // Row-major matrices, innermost dimension first: x(k, row), w(col, k).
+  Halide::ImageParam x(Halide::Float(32), 2, "x");
+  Halide::ImageParam w(Halide::Float(32), 2, "w");
+  Halide::ImageParam b(Halide::Float(32), 1, "b");
+  kernel.inputs = {x, w, b};
+  Halide::Var c("c"), r("r");
+  Halide::RDom k(0, x.dim(0).extent(), "k");
+
+  Halide::Func product = matrixProduct(
+      x, [&](Halide::Expr column, Halide::Expr depth) { return w(column, depth); },
+      c, r, k, target);
+  auto value = apply(activation, kernel, product(c, r) + b(c));
+  if (mlir::failed(value))
+    return mlir::failure();
+  Halide::Func y("y");
+  y(c, r) = *value;
+  scheduleGemm(y, product, c, r, k, {x, w}, {b}, target);
+  kernel.functions.push_back({halideName(kernel, "linear_forward"),
+                              Halide::Pipeline(y), arguments(kernel)});
+
+  // Fewer columns than a vector (a classifier's last layer): w and b padded
+  // with zero columns to whole vectors, the product and activation computed
+  // on whole vectors, and only the real columns stored.
+  Halide::Expr cols = w.dim(0).extent();
+  Halide::Expr clamped = Halide::clamp(c, 0, cols - 1);
+  Halide::Func paddedW("padded_w"), paddedB("padded_b");
+  Halide::Var i("i");
+  paddedW(c, i) = Halide::select(c < cols, w(clamped, i), 0.0f);
+  paddedB(c) = Halide::select(c < cols, b(clamped), 0.0f);
+  Halide::Func paddedProduct = matrixProduct(
+      x,
+      [&](Halide::Expr column, Halide::Expr depth) {
+        return paddedW(column, depth);
+      },
+      c, r, k, target);
+  auto paddedValue =
+      apply(activation, kernel, paddedProduct(c, r) + paddedB(c));
+  if (mlir::failed(paddedValue))
+    return mlir::failure();
+  Halide::Func padded("padded_y"), narrowY("y");
+  padded(c, r) = *paddedValue;
+  narrowY(c, r) = padded(c, r);
+  scheduleNarrowGemm(narrowY, padded, paddedProduct, {paddedW, paddedB}, c, r,
+                     k, {x, w}, {b}, target);
+  kernel.functions.push_back({halideName(kernel, "linear_forward_narrow"),
+                              Halide::Pipeline(narrowY), arguments(kernel)});
+  return kernel;
+}
+
 mlir::FailureOr<Kernel> act::buildKernel(KernelKind kind,
                                          ActivationOp activation,
                                          const Halide::Target &target) {
@@ -237,6 +316,8 @@ mlir::FailureOr<Kernel> act::buildKernel(KernelKind kind,
     return buildBiasForward(activation, target);
   case KernelKind::BiasBackward:
     return buildBiasBackward(activation, target);
+  case KernelKind::LinearForward:
+    return buildLinearForward(activation, target);
   }
   llvm_unreachable("unknown kernel kind");
 }

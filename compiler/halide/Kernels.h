@@ -13,7 +13,13 @@
 namespace act {
 
 /// The kernels of the C interface (CLI.md), in the order the header lists them.
-enum class KernelKind { Forward, Backward, BiasForward, BiasBackward };
+enum class KernelKind {
+  Forward,
+  Backward,
+  BiasForward,
+  BiasBackward,
+  LinearForward
+};
 
 /// "forward", "bias_backward"...: as `--kernels=` spells them, and the C
 /// function's suffix.
@@ -62,6 +68,22 @@ mlir::FailureOr<Kernel> buildBiasForward(ActivationOp activation,
 /// then dx and db together.
 mlir::FailureOr<Kernel> buildBiasBackward(ActivationOp activation,
                                           const Halide::Target &target);
+
+/// linear_forward: y(c, r) = f(sum_k x(k, r) w(c, k) + b(c)), the product
+/// of an m x k and a k x n row-major matrix with the bias and activation
+/// applied to each register tile of the product before it is stored. The
+/// sum runs over k in order, one rounding per step (a fused multiply-add
+/// where the target has one), so it does not depend on the tiling or the
+/// number of threads. Two functions, with the same results: the first needs
+/// at least one vector of columns (it fails on fewer), the second pads w to
+/// whole vectors and takes any shape; the C wrapper sends matrices with fewer
+/// than kLinearNarrowColumns columns to the second.
+mlir::FailureOr<Kernel> buildLinearForward(ActivationOp activation,
+                                           const Halide::Target &target);
+
+/// Where linear_forward switches to its narrow function: the widest vector
+/// of float32 on the CPU targets (AVX-512).
+constexpr int64_t kLinearNarrowColumns = 16;
 
 mlir::FailureOr<Kernel> buildKernel(KernelKind kind, ActivationOp activation,
                                     const Halide::Target &target);

@@ -27,6 +27,8 @@ static bool runsOnCuda(KernelKind kind) {
   case KernelKind::BiasForward:
   case KernelKind::BiasBackward:
     return true;
+  case KernelKind::LinearForward: // On the GPU, cuBLAS does GEMMs.
+    return false;
   }
   return false;
 }

@@ -795,4 +795,17 @@ Expr fmax(const Expr &a, const Expr &b) {
       select(Halide::is_nan(x) || Halide::is_nan(y), x + y, Halide::max(x, y)));
 }
 
+// Halide 14 has no fma. Its code generator declares an unknown pure extern
+// function by its name, so calling "llvm.fma.f32" declares LLVM's intrinsic;
+// vector calls are emitted lane by lane and LLVM's SLP vectoriser rejoins
+// them into one vector fma (vfmadd231ps on AVX-512, checked in the GEMM's
+// assembly). StrictFloat does not touch it: only fmul/fadd pairs need
+// "contract" to fuse, an explicit fma is already one operation.
+Expr fma(const Expr &a, const Expr &b, const Expr &c) {
+  return Halide::Internal::Call::make(
+      Halide::Float(32), "llvm.fma.f32",
+      {Halide::cast<float>(a), Halide::cast<float>(b), Halide::cast<float>(c)},
+      Halide::Internal::Call::PureExtern);
+}
+
 } // namespace act::math

@@ -45,6 +45,13 @@ Halide::Expr sign(const Halide::Expr &x);
 Halide::Expr fmin(const Halide::Expr &a, const Halide::Expr &b);
 Halide::Expr fmax(const Halide::Expr &a, const Halide::Expr &b);
 
+/// a * b + c rounded once (IEEE 754 fusedMultiplyAdd), exact under strict
+/// float. One instruction on targets with FMA hardware (x86 FMA and AVX-512,
+/// AArch64, CUDA); a call to libm's fmaf elsewhere, so callers choose it only
+/// where the hardware has it (act::hasFusedMultiplyAdd).
+Halide::Expr fma(const Halide::Expr &a, const Halide::Expr &b,
+                 const Halide::Expr &c);
+
 } // namespace act::math
 
 #endif // ACTC_COMPILER_HALIDE_MATHLIB_H

@@ -30,9 +30,9 @@ constexpr int kLatencyBoundArithmetic = 32;
 
 /// Vectors per iteration for those: four independent chains let the core
 /// overlap more of them. Measured on AVX-512 (Zen 5, n = 4096, one thread,
-/// bench/README.md): 8-31 % fewer cycles per element than two (mish 11.8 ->
-/// 8.1, tanh 2.85 -> 2.30, gelu 4.66 -> 4.26), while eight spill more and
-/// lose again (gelu 5.4). The cheap kernels, bound by memory anyway, took up
+/// bench/README.md): 7-31 % fewer cycles per element than two (mish 14.6 ->
+/// 10.0, tanh 3.35 -> 2.58, gelu 5.58 -> 5.16), while eight spill more and
+/// lose again. The cheap kernels, bound by memory anyway, took up
 /// to 0.2 cycles per element more with four (longer guarded tails), hence
 /// the split.
 constexpr int kVectorsPerIterationLatencyBound = 4;
@@ -64,6 +64,43 @@ int arithmeticOf(const Func &f) {
   for (const Expr &value : f.function().definition().values())
     value.accept(&counter);
   return counter.count;
+}
+
+/// linear_forward's register tile, in rows of y. Each step of the k loop
+/// broadcasts one element of x per row and loads one vector of w per column
+/// vector, then issues rows x column-vectors independent FMAs. With 6 rows and
+/// 4 vectors that is 24 FMAs for 10 loads, and 24 accumulators cover the FMA
+/// latency (4 cycles on 2 pipes needs 8 in flight). Measured on AVX-512 (Zen
+/// 5, 128x784x256, one thread, a JIT prototype): 4 vectors x 6 rows 222 us,
+/// 4x4 226, 2x6 232, 2x4 247; on AVX2, 2x6 444 us, 3x4 446, 2x4 466.
+constexpr int kTileRows = 6;
+
+/// Column vectors per tile with 32 vector registers (AVX-512, AArch64): 24
+/// accumulators, 4 vectors of w and a broadcast fit. With 16 (SSE, AVX2), 2
+/// vectors: 12 accumulators.
+constexpr int kTileVectorsWith32Registers = 4;
+constexpr int kTileVectorsWith16Registers = 2;
+
+/// The narrow GEMM's tile: one vector of columns, 8 rows, so that 8
+/// independent accumulators cover the FMA latency (4 cycles x 2 pipes).
+/// Measured on AVX-512, 128x128x10: 6 rows 3.6 us, 8 rows 3.4, 12 rows 3.5.
+constexpr int kNarrowTileRows = 8;
+
+/// Multiply-adds below which the narrow GEMM runs on the calling thread:
+/// about 10 us of work, well above the cost of waking the thread pool.
+constexpr int kMinParallelMultiplyAdds = 1 << 20;
+
+bool hasAvx512(const Target &target) {
+  return target.features_any_of({Target::AVX512, Target::AVX512_KNL,
+                                 Target::AVX512_Skylake,
+                                 Target::AVX512_Cannonlake,
+                                 Target::AVX512_SapphireRapids});
+}
+
+int vectorRegisters(const Target &target) {
+  if (target.arch == Target::ARM && target.bits == 64)
+    return 32;
+  return hasAvx512(target) ? 32 : 16;
 }
 
 } // namespace
@@ -130,6 +167,14 @@ void scheduleSumGpu(Func total, RDom r) {
 }
 
 } // namespace
+
+bool act::hasFusedMultiplyAdd(const Target &target) {
+  if (target.arch == Target::ARM && target.bits == 64)
+    return true;
+  // LLVM's avx512f implies FMA.
+  return target.arch == Target::X86 &&
+         (target.has_feature(Target::FMA) || hasAvx512(target));
+}
 
 void act::constrainDense(const std::vector<ImageParam> &inputs) {
   for (const ImageParam &input : inputs)
@@ -233,4 +278,106 @@ void act::scheduleSum(Func total, RDom r, const Target &target) {
   Func perLane = perTask.update().rfactor(lane, laneVar);
   perLane.compute_at(perTask, task).vectorize(laneVar);
   perLane.update().vectorize(laneVar);
+}
+
+// The GEMM. Each task takes a block of kTileRows rows of y and walks its
+// column tiles; per tile, `product` is computed in registers (k the innermost
+// loop, the tile's rows and column vectors unrolled inside it), then the bias
+// and activation run on the tile and it is stored: y is written once and never
+// read back, product never reaches memory. Parallel over row blocks: a task
+// reads its rows of x (6 x k floats, L1) and all of w, which at the network's
+// sizes (784 x 256 floats, 800 KiB) stays in L2; a larger w would want k
+// blocking and packing as BLAS does.
+//
+// Edges. Rows: a block past the last row stores only the rows that exist
+// (GuardWithIf) but computes all of its product tile, whose rows past the last
+// read the last row of x (see matrixProduct); Halide would otherwise shrink
+// the last tile to the rows left, a variable size that cannot live in
+// registers. Columns cannot be clamped so cheaply (a clamped vector index is a
+// gather), so a tile that would cross the last column is shifted inward to
+// end at it (TailStrategy::ShiftInwards) and recomputes columns the previous
+// tile of the same task already stored, with the same bits. (GuardWithIf does
+// not help there: Halide computes a vectorised producer over the whole tile,
+// past the end of w.) Shifting needs a matrix at least one tile wide, so
+// narrower ones take a one-vector tile; narrower still is an error here, the
+// C wrapper sends those to the narrow function. `product` gets the same
+// widths as y under the same conditions, so in each of y's branches Halide's
+// simplifier proves the other width dead and product's tile has a constant
+// size: a register tile, not a stack array. (Each width is another copy of
+// the kernel; compile time grows with their number.)
+//
+// Each element's sum runs over k in order in whichever tile holds it (the k
+// loop is never split), so neither the tiling nor the thread count changes
+// the result.
+void act::scheduleGemm(Func y, Func product, Var c, Var r, RDom k,
+                       const std::vector<ImageParam> &matrices,
+                       const std::vector<ImageParam> &vectors,
+                       const Target &target) {
+  constrainRowMajor(y.output_buffer());
+  for (const ImageParam &matrix : matrices)
+    constrainRowMajor(matrix);
+  constrainDense(vectors);
+
+  const int lanes = target.natural_vector_size<float>();
+  const int tileVectors = vectorRegisters(target) >= 32
+                              ? kTileVectorsWith32Registers
+                              : kTileVectorsWith16Registers;
+  Expr cols = y.output_buffer().dim(0).extent();
+  Var tileCol("tile_c"), tileRow("tile_r"), inCol("in_c"), inRow("in_r");
+  product.compute_at(y, tileCol).bound_extent(r, kTileRows);
+  for (int width : {tileVectors * lanes, lanes}) {
+    Stage tile = y.specialize(cols >= width);
+    tile.tile({c, r}, {tileCol, tileRow}, {inCol, inRow}, {width, kTileRows},
+              {TailStrategy::ShiftInwards, TailStrategy::GuardWithIf})
+        .vectorize(inCol, lanes);
+    if (width > lanes)
+      tile.parallel(tileRow);
+
+    // product's last width is its default schedule.
+    Stage init = width > lanes ? product.specialize(cols >= width) : product;
+    Stage update = width > lanes ? product.update().specialize(cols >= width)
+                                 : product.update();
+    init.vectorize(c, lanes).unroll(c).unroll(r);
+    update.reorder(c, r, k.x).vectorize(c, lanes).unroll(c).unroll(r);
+  }
+  y.specialize_fail("linear_forward: fewer columns than a vector go to the "
+                    "narrow function");
+}
+
+// The narrow GEMM: tiles of one vector of columns by kNarrowTileRows rows,
+// computed whole on the padded w and b (materialised once: a few KiB) and
+// stored with a masked vector store (GuardWithIf) of the real columns. Rows
+// past the last are handled as in scheduleGemm. Row blocks run in parallel
+// once the work pays for the thread pool; the last layer of the network
+// (128 x 128 x 10) does not.
+void act::scheduleNarrowGemm(Func y, Func padded, Func product,
+                             const std::vector<Func> &padding, Var c, Var r,
+                             RDom k, const std::vector<ImageParam> &matrices,
+                             const std::vector<ImageParam> &vectors,
+                             const Target &target) {
+  constrainRowMajor(y.output_buffer());
+  for (const ImageParam &matrix : matrices)
+    constrainRowMajor(matrix);
+  constrainDense(vectors);
+
+  const int lanes = target.natural_vector_size<float>();
+  Expr rows = y.output_buffer().dim(1).extent();
+  Var tileCol("tile_c"), tileRow("tile_r"), inCol("in_c"), inRow("in_r");
+  y.tile(c, r, tileCol, tileRow, inCol, inRow, lanes, kNarrowTileRows,
+         TailStrategy::GuardWithIf)
+      .vectorize(inCol);
+  Expr work = Halide::cast<int64_t>(rows) * k.x.extent() * lanes;
+  y.specialize(work >= kMinParallelMultiplyAdds).parallel(tileRow);
+  padded.compute_at(y, tileCol)
+      .bound_extent(c, lanes)
+      .bound_extent(r, kNarrowTileRows)
+      .vectorize(c);
+  product.compute_at(y, tileCol).vectorize(c).unroll(r);
+  product.update().reorder(c, r, k.x).vectorize(c).unroll(r);
+  // All of the padding, zeros included (Halide would compute only the columns
+  // y stores and leave the rest of the vectors uninitialised); scalar, as a
+  // vectorised clamped load would be a gather per vector.
+  Expr cols = y.output_buffer().dim(0).extent();
+  for (Func f : padding)
+    f.compute_root().bound(c, 0, (cols + lanes - 1) / lanes * lanes);
 }

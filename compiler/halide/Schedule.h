@@ -30,6 +30,31 @@ void scheduleColumnSums(Halide::Func db, Halide::Func sums, Halide::Var c,
 void scheduleSum(Halide::Func total, Halide::RDom r,
                  const Halide::Target &target);
 
+/// Schedules linear_forward's `y(c, r) = f(product(c, r) + b(c))`, where
+/// `product(c, r)` sums x(k, r) w(c, k) over `k`: register tiles of the
+/// product, k innermost, bias and activation applied to each tile before it
+/// is stored, blocks of rows in parallel.
+void scheduleGemm(Halide::Func y, Halide::Func product, Halide::Var c,
+                  Halide::Var r, Halide::RDom k,
+                  const std::vector<Halide::ImageParam> &matrices,
+                  const std::vector<Halide::ImageParam> &vectors,
+                  const Halide::Target &target);
+
+/// Schedules linear_forward's narrow function: `y(c, r) = padded(c, r)`, where
+/// `padded` is the activation over `product`, whose w (and b) are `padding`
+/// Funcs extended with zero columns to whole vectors. One vector of columns
+/// per tile; only y's real columns are stored.
+void scheduleNarrowGemm(Halide::Func y, Halide::Func padded,
+                        Halide::Func product,
+                        const std::vector<Halide::Func> &padding,
+                        Halide::Var c, Halide::Var r, Halide::RDom k,
+                        const std::vector<Halide::ImageParam> &matrices,
+                        const std::vector<Halide::ImageParam> &vectors,
+                        const Halide::Target &target);
+
+/// Whether `target` computes a * b + c in one instruction (math::fma).
+bool hasFusedMultiplyAdd(const Halide::Target &target);
+
 /// Declares the buffers dense and zero-based (min 0, stride 1).
 void constrainDense(const std::vector<Halide::ImageParam> &inputs);
 

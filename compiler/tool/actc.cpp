@@ -74,7 +74,7 @@ cl::list<std::string> targets(
 cl::list<std::string> kernelNames(
     "kernels",
     cl::desc("Kernels to generate (default: all): forward, backward, "
-             "bias_forward, bias_backward"),
+             "bias_forward, bias_backward, linear_forward"),
     cl::value_desc("K[,K]"), cl::CommaSeparated, cl::cat(actcCategory));
 
 cl::opt<std::string> evalName(
@@ -161,8 +161,10 @@ bool selectKernels(std::vector<KernelKind> &out, std::string &error) {
   for (const std::string &name : kernelNames) {
     std::optional<KernelKind> kind = parseKernelName(name);
     if (!kind) {
-      error = "unknown kernel '" + name +
-              "' (known: forward, backward, bias_forward, bias_backward)";
+      std::string known;
+      for (KernelKind each : allKernelKinds())
+        known += (known.empty() ? "" : ", ") + kernelName(each).str();
+      error = "unknown kernel '" + name + "' (known: " + known + ")";
       return false;
     }
     out.push_back(*kind);

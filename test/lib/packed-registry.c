@@ -7,8 +7,8 @@
  * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/reg.a -lpthread -ldl -lm -o %t/exe
  * RUN: %t/exe | FileCheck %s
  * CHECK: registry: elu forward
- * CHECK: registry: prelu bias_backward
- * CHECK: 8 packed functions
+ * CHECK: registry: prelu linear_forward
+ * CHECK: 10 packed functions
  * CHECK: elu: 1 parameters (1 learnable 0), default 1
  * CHECK: prelu: 1 parameters (1 learnable 1), default 0.25
  * CHECK: all checks passed
