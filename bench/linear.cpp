@@ -8,6 +8,12 @@
 // threads}; way is sgemm (the GEMM alone), unfused, or fused (actc's
 // linear_forward, when the library has it: until then the column says so).
 // Before timing, the fused result is compared with the unfused one.
+//
+// OpenBLAS picks its kernels from the CPU at load time; 0.3.21 does not know
+// Zen 5 and falls back to Haswell's AVX2 kernels, at half the speed of its
+// AVX-512 (SkylakeX) ones there. bench/run.sh sets OPENBLAS_CORETYPE=SkylakeX
+// on AVX-512 machines (OpenBLAS reads it when it loads, before main); the
+// tables name the kernels used.
 #include "Report.h"
 #include "std.h"
 
@@ -180,6 +186,8 @@ std::string fixed(double value, int digits) {
 /// One table per thread count: µs per layer call for each way, and the
 /// unfused time over the fused (above 1: fusing wins).
 void tables(std::ostream &out, const bench::Collector &results) {
+  out << "\nOpenBLAS: " << openblas_get_config() << ", kernels for "
+      << openblas_get_corename() << ".\n";
   for (int threads : kThreadCounts) {
     out << "\n**" << threads << (threads == 1 ? " thread" : " threads")
         << (threads == 1 ? " (by CPU time)" : " (by wall time)")

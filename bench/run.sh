@@ -27,6 +27,14 @@ flags=(--benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time"
        --benchmark_enable_random_interleaving=true "$@")
 
 only=${BENCH_ONLY:-}
+# The anchor should be the best OpenBLAS does here: 0.3.21 does not
+# recognise Zen 5 and falls back to its AVX2 (Haswell) kernels, and this
+# environment exports OPENBLAS_CORETYPE=Haswell as well. On AVX-512 machines
+# the benchmark runs with its AVX-512 kernels (BENCH_OPENBLAS_CORETYPE to
+# choose others); the linear table names the kernels used.
+if grep -q -m1 -w avx512f /proc/cpuinfo; then
+  export OPENBLAS_CORETYPE=${BENCH_OPENBLAS_CORETYPE:-SkylakeX}
+fi
 cmake --build "$build" --target bench_elementwise bench_linear >/dev/null
 
 machine() {
