@@ -17,8 +17,9 @@ packages=(
   llvm-14-tools googletest libgtest-dev gcc
   # The report test renders fmnist's report.html in headless Chromium
   chromium
-  # Benchmarks (bench/)
-  libbenchmark-dev libopenblas-dev
+  # Benchmarks (bench/): Google Benchmark, and the anchors the kernels are
+  # timed against: oneDNN's eltwise primitive and OpenBLAS's sgemm
+  libbenchmark-dev libdnnl-dev libopenblas-dev
   "$@"
 )
 

@@ -22,6 +22,50 @@ constexpr int kRowsPerSumTask = 16;
 /// FMA/ALU pipes busy across the polynomial's dependency chains.
 constexpr int kVectorsPerIteration = 2;
 
+/// Kernels with more floating-point operations per element than this (in
+/// std.act: everything with exp, log, tanh, sigmoid or erf, 43 to 358;
+/// piecewise-linear ones have 3 to 15) are bound by the latency of their long
+/// dependency chains rather than by memory or issue width.
+constexpr int kLatencyBoundArithmetic = 32;
+
+/// Vectors per iteration for those: four independent chains let the core
+/// overlap more of them. Measured on AVX-512 (Zen 5, n = 4096, one thread,
+/// bench/README.md): 7-31 % fewer cycles per element than two (mish 14.6 ->
+/// 10.0, tanh 3.35 -> 2.58, gelu 5.58 -> 5.16), while eight spill more and
+/// lose again. The cheap kernels, bound by memory anyway, took up
+/// to 0.2 cycles per element more with four (longer guarded tails), hence
+/// the split.
+constexpr int kVectorsPerIterationLatencyBound = 4;
+
+/// Counts the floating-point arithmetic of an expression, each shared
+/// subexpression (a MathLib let) once: a proxy for its cost per element.
+class ArithmeticCount : public Halide::Internal::IRGraphVisitor {
+public:
+  int count = 0;
+
+protected:
+  using IRGraphVisitor::visit;
+  template <typename Op> void countIfFloat(const Op *op) {
+    count += op->type.is_float();
+    IRGraphVisitor::visit(op);
+  }
+  void visit(const Halide::Internal::Add *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Sub *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Mul *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Div *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Min *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Max *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Select *op) override { countIfFloat(op); }
+  void visit(const Halide::Internal::Call *op) override { countIfFloat(op); }
+};
+
+int arithmeticOf(const Func &f) {
+  ArithmeticCount counter;
+  for (const Expr &value : f.function().definition().values())
+    value.accept(&counter);
+  return counter.count;
+}
+
 /// linear_forward's register tile, in rows of y. Each step of the k loop
 /// broadcasts one element of x per row and loads one vector of w per column
 /// vector, then issues rows x column-vectors independent FMAs. With 6 rows and
@@ -147,7 +191,10 @@ void act::scheduleElementwise(Func out, Var i,
   if (target.has_gpu_feature())
     return scheduleElementwiseGpu(out, i);
 
-  const int lanes = target.natural_vector_size<float>() * kVectorsPerIteration;
+  const int vectors = arithmeticOf(out) > kLatencyBoundArithmetic
+                          ? kVectorsPerIterationLatencyBound
+                          : kVectorsPerIteration;
+  const int lanes = target.natural_vector_size<float>() * vectors;
   Expr n = output.dim(0).extent();
   Var task("task"), inner("inner");
   // GuardWithIf everywhere, never ShiftInwards or RoundUp: the output may

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Instructions per element in the inner loop of actc's elementwise kernels.
+
+Usage: bench/loop_stats.py [--actc build/bin/actc] [--target host]
+                           [--file dsl/std.act] [ACT...]
+
+For each activation (default: all in the file) and kernel (forward,
+backward), compiles it with `actc --emit=asm`, finds the vectorised inner loop
+of the parallel task (the unguarded one: full vectors, no tail masks) and
+counts its instructions. Elements per iteration are the 64-byte (zmm), 32-byte
+(ymm) or 16-byte (xmm) stores to the output, counted from the loop itself.
+Prints a Markdown table: instructions per element, and of them the spill
+traffic (loads and stores at %rsp), FMAs, divisions and square roots, and the
+vector width. Static counts: what the core must issue per element, which with
+the measured ns/element gives the instructions per cycle achieved.
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+VECTOR_BYTES = {"zmm": 64, "ymm": 32, "xmm": 16}
+
+
+def activations(path):
+    with open(path) as f:
+        return [m.group(1) for m in re.finditer(r"^act\s+(\w+)", f.read(), re.M)]
+
+
+def assembly(actc, path, act, kernel, target):
+    result = subprocess.run(
+        [actc, path, "--emit=asm", f"--act={act}", f"--kernels={kernel}",
+         f"--target={target}"],
+        capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"loop_stats: actc failed for {act} {kernel}: {result.stderr.strip()}")
+    return result.stdout.splitlines()
+
+
+def function_body(lines, prefix):
+    """The lines of the first function whose label starts with prefix."""
+    label = re.compile(re.escape(prefix) + r"\w*:")
+    start = next((i for i, l in enumerate(lines) if label.match(l)), None)
+    if start is None:
+        return None
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i].lstrip().startswith(".Lfunc_end")), len(lines))
+    return lines[start:end]
+
+
+def first_inner_loop(body):
+    """Instructions from the first loop header to its back edge."""
+    for i, line in enumerate(body):
+        if "Inner Loop Header" not in line:
+            continue
+        label = body[i - 1].split(":")[0].strip()
+        loop = []
+        for l in body[i:]:
+            text = l.split("#")[0].strip()
+            if not text or text.startswith(".") or text.endswith(":"):
+                continue
+            loop.append(text)
+            if re.match(r"j\w+\s+" + re.escape(label) + r"$", text):
+                return loop
+    return None
+
+
+def stats(loop):
+    mnemonic = [l.split()[0] for l in loop]
+    # Output stores: a vector register stored to memory not on the stack.
+    stores = [l for l in loop
+              if re.match(r"vmov\w*\s+%([xyz]mm)\d+, .*\(%r(?!sp)", l)]
+    if not stores:
+        return None
+    width = re.match(r"vmov\w*\s+%([xyz]mm)", stores[0]).group(1)
+    elements = sum(VECTOR_BYTES[re.match(r"vmov\w*\s+%([xyz]mm)", s).group(1)]
+                   for s in stores) // 4
+    spills = sum(1 for l in loop if "(%rsp)" in l)
+    fma = sum(1 for m in mnemonic if re.match(r"vf(n?)m(add|sub)", m))
+    div = sum(1 for m in mnemonic if m.startswith(("vdiv", "vsqrt", "vrcp")))
+    return {
+        "elements": elements,
+        "instructions": len(loop) / elements,
+        "spills": spills / elements,
+        "fma": fma / elements,
+        "div": div / elements,
+        "width": width,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--actc", default="build/bin/actc")
+    parser.add_argument("--file", default="dsl/std.act")
+    parser.add_argument("--target", default="host")
+    parser.add_argument("acts", nargs="*")
+    args = parser.parse_args()
+    acts = args.acts or activations(args.file)
+    print("| kernel | instructions/element | spills+reloads/element | FMAs/element"
+          " | div+sqrt/element | vector | elements/iteration |")
+    print("|---|---|---|---|---|---|---|")
+    for act in acts:
+        for kernel in ("forward", "backward"):
+            lines = assembly(args.actc, args.file, act, kernel, args.target)
+            body = function_body(lines, f"actc_{act}_{kernel}_halide_par_for_")
+            loop = first_inner_loop(body) if body else None
+            s = stats(loop) if loop else None
+            if s is None:
+                print(f"| {act} {kernel} | (loop not found) | | | | | |")
+                continue
+            print(f"| {act} {kernel} | {s['instructions']:.1f} | {s['spills']:.1f}"
+                  f" | {s['fma']:.1f} | {s['div']:.2f} | {s['width']} | {s['elements']} |")
+
+
+if __name__ == "__main__":
+    main()
