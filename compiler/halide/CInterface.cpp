@@ -830,10 +830,13 @@ void defineManifest(llvm::Module &module, llvm::StringRef json) {
 }
 
 /// `void halide_error(void *user_context, const char *message)`, replacing
-/// the Halide runtime's weak one, whose default handler calls abort(): the
-/// C interface reports failures as return codes (CLI.md), so a runtime
-/// error (no CUDA driver, out of memory) is written to stderr and the
-/// kernel returns its code.
+/// the Halide runtime's, whose default handler calls abort(): the C
+/// interface reports failures as return codes (CLI.md), so a runtime error
+/// (no CUDA driver, out of memory) is written to stderr and the kernel
+/// returns its code. Weak, like the runtime's: programs may link several
+/// actc libraries. The linker keeps the first weak definition it meets, and
+/// it meets this object first (it defines the functions the program calls;
+/// the runtime object is pulled in only for the symbols this one needs).
 void defineErrorHandler(llvm::Module &module) {
   llvm::LLVMContext &context = module.getContext();
   llvm::IRBuilder<> b(context);
@@ -841,7 +844,7 @@ void defineErrorHandler(llvm::Module &module) {
   auto *errorFn = llvm::Function::Create(
       llvm::FunctionType::get(b.getVoidTy(),
                               {b.getInt8PtrTy(), b.getInt8PtrTy()}, false),
-      llvm::Function::ExternalLinkage, "halide_error", module);
+      llvm::Function::WeakAnyLinkage, "halide_error", module);
   b.SetInsertPoint(llvm::BasicBlock::Create(context, "entry", errorFn));
   llvm::FunctionCallee strlenFn = module.getOrInsertFunction(
       "strlen", llvm::FunctionType::get(sizeType, {b.getInt8PtrTy()}, false));
