@@ -16,7 +16,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
 
-.PHONY: all deps configure build test demo clean test-asan fuzz fuzz-deps
+.PHONY: all deps configure build test demo bench clean test-asan fuzz fuzz-deps
 
 all: build
 
@@ -34,6 +34,10 @@ test: build
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+# CPU benchmarks against oneDNN, OpenBLAS and a copy; rewrites bench/README.md.
+bench: build
+	@bench/run.sh $(BUILD)
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
