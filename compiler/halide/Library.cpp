@@ -4,11 +4,11 @@
 #include "compiler/halide/CInterface.h"
 
 #include "llvm/Object/ArchiveWriter.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace act;
@@ -89,7 +89,8 @@ static std::vector<Halide::Module> kernelModules(const TargetKernels &set,
     }
   if (set.target.has_gpu_feature())
     return modules;
-  Halide::Module linked = Halide::link_modules("actc_kernels" + set.suffix, modules);
+  Halide::Module linked =
+      Halide::link_modules("actc_kernels" + set.suffix, modules);
   // link_modules drops the flag that makes LLVM honour strict_float: without
   // it the back end contracted a * b + c into FMAs on AVX2 and AVX-512 (the
   // math library's error-free transformations assume it does not), so AOT
@@ -129,7 +130,8 @@ static mlir::LogicalResult commit(const std::string &temporary,
   if (std::error_code ec = llvm::sys::fs::rename(temporary, path)) {
     llvm::sys::fs::remove(temporary);
     return mlir::LogicalResult(mlir::emitError(location)
-           << "cannot write '" << path << "': " << ec.message());
+                               << "cannot write '" << path
+                               << "': " << ec.message());
   }
   return mlir::success();
 }
@@ -190,9 +192,9 @@ compileObjects(const CompileRequest &request,
       std::vector<Halide::Module> modules =
           kernelModules(set, /*withRuntime=*/false);
       for (size_t i = 0; i < modules.size(); ++i) {
-        std::string path = add(modules.size() == 1
-                                   ? modules[i].name()
-                                   : modules[i].name() + "_" + std::to_string(i));
+        std::string path = add(modules.size() == 1 ? modules[i].name()
+                                                   : modules[i].name() + "_" +
+                                                         std::to_string(i));
         if (path.empty())
           return mlir::LogicalResult(mlir::emitError(location)
                                      << "cannot create a temporary file");
@@ -201,10 +203,12 @@ compileObjects(const CompileRequest &request,
     }
     std::string runtime = add("actc_halide_runtime");
     if (runtime.empty())
-      return mlir::LogicalResult(mlir::emitError(location) << "cannot create a temporary file");
+      return mlir::LogicalResult(mlir::emitError(location)
+                                 << "cannot create a temporary file");
     Halide::compile_standalone_runtime(runtime, runtimeTarget(request.targets));
   } catch (const Halide::Error &halideError) {
-    return mlir::LogicalResult(mlir::emitError(location) << "Halide failed: " << halideError.what());
+    return mlir::LogicalResult(mlir::emitError(location)
+                               << "Halide failed: " << halideError.what());
   }
 
   std::string error;
@@ -216,7 +220,8 @@ compileObjects(const CompileRequest &request,
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec);
   if (path.empty() || ec)
-    return mlir::LogicalResult(mlir::emitError(location) << "cannot create a temporary file");
+    return mlir::LogicalResult(mlir::emitError(location)
+                               << "cannot create a temporary file");
   os << *wrappers;
   return objects;
 }
@@ -266,11 +271,11 @@ std::string act::manifest(const CompileRequest &request) {
   for (ActivationOp activation : request.activations) {
     llvm::json::Array params, kernels, cudaKernels;
     for (unsigned i = 0; i < activation.getNumParams(); ++i)
-      params.push_back(llvm::json::Object{
-          {"name", activation.getParamName(i)},
-          {"default", static_cast<double>(
-                          static_cast<float>(activation.getParamDefault(i)))},
-          {"learnable", activation.isLearnable(i)}});
+      params.push_back(
+          llvm::json::Object{{"name", activation.getParamName(i)},
+                             {"default", static_cast<double>(static_cast<float>(
+                                             activation.getParamDefault(i)))},
+                             {"learnable", activation.isLearnable(i)}});
     for (KernelKind kind : request.kernels) {
       kernels.push_back(kernelName(kind));
       if (request.targets.cuda && runsOnCuda(kind))
@@ -318,7 +323,8 @@ mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
   if (!writeArchive(libraryTemp, *objects, error)) {
     llvm::sys::fs::remove(libraryTemp);
     return mlir::LogicalResult(mlir::emitError(location)
-           << "cannot write '" << libraryPath << "': " << error);
+                               << "cannot write '" << libraryPath
+                               << "': " << error);
   }
 
   std::string headerTemp = temporaryBeside(headerPath);
@@ -328,7 +334,8 @@ mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
     if (ec) {
       llvm::sys::fs::remove(libraryTemp);
       return mlir::LogicalResult(mlir::emitError(location)
-             << "cannot write '" << headerPath << "': " << ec.message());
+                                 << "cannot write '" << headerPath
+                                 << "': " << ec.message());
     }
     os << cHeader(*built, request.activations, headerGuard(prefix),
                   macroName(prefix), request.sourceName, manifest(request));
@@ -360,7 +367,8 @@ mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
     std::error_code ec;
     llvm::raw_fd_ostream os(versionScript, ec);
     if (versionScript.empty() || logPath.empty() || ec)
-      return mlir::LogicalResult(mlir::emitError(location) << "cannot create a temporary file");
+      return mlir::LogicalResult(mlir::emitError(location)
+                                 << "cannot create a temporary file");
     os << "{\n  global:\n";
     for (const std::string &name : exportedNames(*built))
       os << "    " << name << ";\n";
@@ -371,13 +379,15 @@ mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
   llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName(ccName);
   if (!cc)
     return mlir::LogicalResult(mlir::emitError(location)
-           << "--emit=plugin links with a C compiler, and '" << ccName
-           << "' was not found (install gcc or set CC)");
+                               << "--emit=plugin links with a C compiler, and '"
+                               << ccName
+                               << "' was not found (install gcc or set CC)");
 
   std::string soPath = (prefix + ".so").str();
   std::string soTemp = temporaryBeside(soPath);
   std::vector<std::string> argStorage = {*cc, "-shared", "-o", soTemp};
-  argStorage.insert(argStorage.end(), objects->paths.begin(), objects->paths.end());
+  argStorage.insert(argStorage.end(), objects->paths.begin(),
+                    objects->paths.end());
   argStorage.push_back("-Wl,--version-script=" + versionScript);
   for (const char *lib : {"-lpthread", "-ldl", "-lm"})
     argStorage.push_back(lib);
@@ -385,15 +395,16 @@ mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
   llvm::Optional<llvm::StringRef> redirects[] = {
       llvm::None, llvm::StringRef(logPath), llvm::StringRef(logPath)};
   std::string error;
-  int status = llvm::sys::ExecuteAndWait(*cc, args, llvm::None, redirects,
-                                         0, 0, &error);
+  int status =
+      llvm::sys::ExecuteAndWait(*cc, args, llvm::None, redirects, 0, 0, &error);
   if (status != 0) {
     llvm::sys::fs::remove(soTemp);
     auto log = llvm::MemoryBuffer::getFile(logPath);
-    return mlir::LogicalResult(mlir::emitError(location)
-           << "linking '" << soPath << "' failed"
-           << (error.empty() ? "" : ": " + error)
-           << (log ? ":\n" + (*log)->getBuffer().rtrim().str() : ""));
+    return mlir::LogicalResult(
+        mlir::emitError(location)
+        << "linking '" << soPath << "' failed"
+        << (error.empty() ? "" : ": " + error)
+        << (log ? ":\n" + (*log)->getBuffer().rtrim().str() : ""));
   }
   return commit(soTemp, soPath, location);
 }
@@ -459,14 +470,14 @@ static mlir::FailureOr<std::string> extractPTX(llvm::StringRef hostIR,
 }
 
 /// The stage's text for one target's kernels.
-static mlir::FailureOr<std::string> stageText(const TargetKernels &set,
-                                              TextStage stage,
-                                              mlir::Location location) {
+static mlir::FailureOr<std::string>
+stageText(const TargetKernels &set, TextStage stage, mlir::Location location) {
   // Halide writes these stages only to files.
   TemporaryFiles files;
   std::string path = files.create("actc", "txt");
   if (path.empty())
-    return mlir::LogicalResult(mlir::emitError(location) << "cannot create a temporary file");
+    return mlir::LogicalResult(mlir::emitError(location)
+                               << "cannot create a temporary file");
   std::string text;
   try {
     for (Halide::Module &module : kernelModules(set, /*withRuntime=*/true)) {
@@ -480,7 +491,8 @@ static mlir::FailureOr<std::string> stageText(const TargetKernels &set,
         continue;
       }
       // One PTX module per kernel function.
-      mlir::FailureOr<std::string> ptx = extractPTX((*file)->getBuffer(), location);
+      mlir::FailureOr<std::string> ptx =
+          extractPTX((*file)->getBuffer(), location);
       if (mlir::failed(ptx))
         return mlir::failure();
       text += "// actc: PTX module of " + module.name() + "\n" + *ptx;
@@ -496,8 +508,9 @@ mlir::LogicalResult act::emitText(const CompileRequest &request,
                                   TextStage stage, llvm::raw_ostream &os) {
   mlir::Location location = locationOf(request);
   if (stage == TextStage::PTX && !request.targets.cuda)
-    return mlir::LogicalResult(mlir::emitError(location)
-           << "--emit=ptx needs a CUDA target (--target=host,cuda)");
+    return mlir::LogicalResult(
+        mlir::emitError(location)
+        << "--emit=ptx needs a CUDA target (--target=host,cuda)");
   mlir::FailureOr<std::vector<TargetKernels>> built = buildKernels(request);
   if (mlir::failed(built))
     return mlir::failure();
@@ -580,7 +593,8 @@ act::parseTargets(llvm::ArrayRef<std::string> targets, std::string &error) {
   if (set.cpu.empty())
     set.cpu.push_back(strict(Halide::get_host_target()));
   for (const Halide::Target &target : set.cpu)
-    if (target.os != set.cpu.front().os || target.arch != set.cpu.front().arch ||
+    if (target.os != set.cpu.front().os ||
+        target.arch != set.cpu.front().arch ||
         target.bits != set.cpu.front().bits) {
       error = "CPU targets '" + set.cpu.front().to_string() + "' and '" +
               target.to_string() + "' differ in OS or architecture";
