@@ -304,17 +304,35 @@ std::string act::manifest(const CompileRequest &request) {
   return os.str();
 }
 
-mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
-                                     llvm::StringRef prefix) {
-  mlir::Location location = locationOf(request);
+/// A request's kernels, built for every target and compiled to objects.
+struct CompiledRequest {
+  std::vector<TargetKernels> built;
+  LibraryObjects objects;
+};
+
+/// Builds and compiles `request` into `files`; a plugin's wrappers also
+/// define its entry points (actc_manifest).
+static mlir::FailureOr<CompiledRequest>
+compile(const CompileRequest &request, bool plugin, TemporaryFiles &files) {
   mlir::FailureOr<std::vector<TargetKernels>> built = buildKernels(request);
   if (mlir::failed(built))
     return mlir::failure();
-  TemporaryFiles files;
-  mlir::FailureOr<LibraryObjects> objects =
-      compileObjects(request, *built, "", files);
+  mlir::FailureOr<LibraryObjects> objects = compileObjects(
+      request, *built, plugin ? manifest(request) : "", files);
   if (mlir::failed(objects))
     return mlir::failure();
+  return CompiledRequest{std::move(*built), std::move(*objects)};
+}
+
+mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
+                                     llvm::StringRef prefix) {
+  mlir::Location location = locationOf(request);
+  TemporaryFiles files;
+  mlir::FailureOr<CompiledRequest> compiled = compile(request, false, files);
+  if (mlir::failed(compiled))
+    return mlir::failure();
+  const std::vector<TargetKernels> *built = &compiled->built;
+  const LibraryObjects *objects = &compiled->objects;
 
   std::string libraryPath = (prefix + ".a").str();
   std::string headerPath = (prefix + ".h").str();
@@ -350,14 +368,12 @@ mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
 mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
                                     llvm::StringRef prefix) {
   mlir::Location location = locationOf(request);
-  mlir::FailureOr<std::vector<TargetKernels>> built = buildKernels(request);
-  if (mlir::failed(built))
-    return mlir::failure();
   TemporaryFiles files;
-  mlir::FailureOr<LibraryObjects> objects =
-      compileObjects(request, *built, manifest(request), files);
-  if (mlir::failed(objects))
+  mlir::FailureOr<CompiledRequest> compiled = compile(request, true, files);
+  if (mlir::failed(compiled))
     return mlir::failure();
+  const std::vector<TargetKernels> *built = &compiled->built;
+  const LibraryObjects *objects = &compiled->objects;
 
   // Only the C interface is exported: the plugin's Halide runtime (weak
   // symbols) must not merge with another library's in the process.

@@ -218,14 +218,22 @@ static void constrainRowMajor(OutputImageParam matrix) {
   matrix.dim(1).set_min(0).set_stride(cols);
 }
 
+/// A matrix kernel's layouts: its output and `matrices` row-major, `vectors`
+/// dense.
+static void constrainLayouts(OutputImageParam output,
+                             const std::vector<ImageParam> &matrices,
+                             const std::vector<ImageParam> &vectors) {
+  constrainRowMajor(output);
+  for (const ImageParam &matrix : matrices)
+    constrainRowMajor(matrix);
+  act::constrainDense(vectors);
+}
+
 void act::scheduleRows(Func out, Var c, Var r,
                        const std::vector<ImageParam> &matrices,
                        const std::vector<ImageParam> &vectors,
                        const Target &target) {
-  constrainRowMajor(out.output_buffer());
-  for (const ImageParam &matrix : matrices)
-    constrainRowMajor(matrix);
-  constrainDense(vectors);
+  constrainLayouts(out.output_buffer(), matrices, vectors);
   if (target.has_gpu_feature())
     return scheduleRowsGpu(out, c, r);
 
@@ -313,10 +321,7 @@ void act::scheduleGemm(Func y, Func product, Var c, Var r, RDom k,
                        const std::vector<ImageParam> &matrices,
                        const std::vector<ImageParam> &vectors,
                        const Target &target) {
-  constrainRowMajor(y.output_buffer());
-  for (const ImageParam &matrix : matrices)
-    constrainRowMajor(matrix);
-  constrainDense(vectors);
+  constrainLayouts(y.output_buffer(), matrices, vectors);
 
   const int lanes = target.natural_vector_size<float>();
   const int tileVectors = vectorRegisters(target) >= 32
@@ -355,10 +360,7 @@ void act::scheduleNarrowGemm(Func y, Func padded, Func product,
                              RDom k, const std::vector<ImageParam> &matrices,
                              const std::vector<ImageParam> &vectors,
                              const Target &target) {
-  constrainRowMajor(y.output_buffer());
-  for (const ImageParam &matrix : matrices)
-    constrainRowMajor(matrix);
-  constrainDense(vectors);
+  constrainLayouts(y.output_buffer(), matrices, vectors);
 
   const int lanes = target.natural_vector_size<float>();
   Expr rows = y.output_buffer().dim(1).extent();
