@@ -2,7 +2,7 @@
 # Writes bench/ACCURACY.md: every std activation's error against double
 # precision, forward and backward, and its special values.
 # Usage: bench/accuracy.sh [BUILD_DIR] [--exhaustive]
-# --exhaustive sweeps all 2^32 float32 inputs forward (an hour or two on two
+# --exhaustive sweeps all 2^32 float32 inputs forward (about an hour on two
 # cores); the backward table stays sampled. The table is written to a
 # temporary file and moved into place at the end, so that an interrupted run
 # leaves the previous one intact; progress goes to stderr.
@@ -12,7 +12,7 @@ mode=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 tool="$build/bin/actc-accuracy"
 out="$root/bench/ACCURACY.md"
-sampled="2^21 float32 bit patterns spread evenly, plus boundaries and specials"
+sampled="2^24 float32 bit patterns spread evenly, plus boundaries and specials"
 forward_inputs=$sampled
 [ "$mode" = "--exhaustive" ] && forward_inputs="all 2^32 float32 inputs"
 tmp=$(mktemp "$out.XXXXXX")
