@@ -41,10 +41,11 @@ double compare(arith::CmpFPredicate predicate, double a, double b) {
 } // namespace
 
 // X(name, op class, value of operands a, b, c). Tests (i1) are 0 or 1.
+// clang-format off
 #define ACT_INTERPRETED_OPS(X)                                                 \
   X(AddF, arith::AddFOp, a + b)                                                \
   X(SubF, arith::SubFOp, a - b)                                                \
-  X(MulF, arith::MulFOp, a *b)                                                 \
+  X(MulF, arith::MulFOp, a * b)                                                \
   X(DivF, arith::DivFOp, a / b)                                                \
   X(NegF, arith::NegFOp, -a)                                                   \
   X(MinF, arith::MinFOp, nanPropagatingMin(a, b))                              \
@@ -73,6 +74,7 @@ double compare(arith::CmpFPredicate predicate, double a, double b) {
   X(Erfc, act::ErfcOp, std::erfc(a))                                           \
   X(Sign, act::SignOp, sign(a))                                                \
   X(Round, act::RoundOp, std::round(a))
+// clang-format on
 
 enum class act::Interpreter::Opcode : uint8_t {
   Constant,
