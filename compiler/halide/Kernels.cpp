@@ -63,11 +63,14 @@ static std::string halideName(const Kernel &kernel, llvm::StringRef part) {
   return "actc_" + kernel.activation + "_" + part.str() + "_halide";
 }
 
-/// `function` at element `at` of `x`, with the kernel's parameters.
+/// `function` at element `at` of `x`, with the kernel's parameters, using
+/// the target's fused multiply-add for the math library's exact products.
 static mlir::FailureOr<Halide::Expr> apply(ActivationOp function,
                                            const Kernel &kernel,
-                                           const Halide::Expr &x) {
+                                           const Halide::Expr &x,
+                                           const Halide::Target &target) {
   std::vector<Halide::Expr> params(kernel.params.begin(), kernel.params.end());
+  math::ExactProductsByFma products(hasFusedMultiplyAdd(target));
   return lowerToHalide(function, x, params);
 }
 
@@ -105,7 +108,7 @@ static mlir::LogicalResult addParameterSums(Kernel &kernel,
         derivativeOf(activation, activation.getParamName(index));
     if (!partial)
       return mlir::failure();
-    auto value = apply(partial, kernel, input);
+    auto value = apply(partial, kernel, input, target);
     if (mlir::failed(value))
       return mlir::failure();
     // Accumulated in double: float32 partial sums over millions of
@@ -137,7 +140,7 @@ mlir::FailureOr<Kernel> act::buildForward(ActivationOp activation,
   kernel.inputs = {x};
 
   Halide::Var i("i");
-  auto value = apply(activation, kernel, x(i));
+  auto value = apply(activation, kernel, x(i), target);
   if (mlir::failed(value))
     return mlir::failure();
   Halide::Func y("y");
@@ -167,7 +170,7 @@ mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
   if (!derivative)
     return mlir::failure();
   Halide::Var i("i");
-  auto slope = apply(derivative, kernel, x(i));
+  auto slope = apply(derivative, kernel, x(i), target);
   if (mlir::failed(slope))
     return mlir::failure();
   Halide::Func dx("dx");
@@ -186,7 +189,7 @@ mlir::FailureOr<Kernel> act::buildBiasForward(ActivationOp activation,
   kernel.inputs = {x, b};
 
   Halide::Var c("c"), r("r");
-  auto value = apply(activation, kernel, x(c, r) + b(c));
+  auto value = apply(activation, kernel, x(c, r) + b(c), target);
   if (mlir::failed(value))
     return mlir::failure();
   Halide::Func y("y");
@@ -217,7 +220,7 @@ mlir::FailureOr<Kernel> act::buildBiasBackward(ActivationOp activation,
   if (!derivative)
     return mlir::failure();
   Halide::Var c("c"), r("r");
-  auto slope = apply(derivative, kernel, x(c, r) + b(c));
+  auto slope = apply(derivative, kernel, x(c, r) + b(c), target);
   if (mlir::failed(slope))
     return mlir::failure();
   Halide::Func dx("dx");
@@ -266,7 +269,7 @@ mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
   Halide::Func product = matrixProduct(
       x, [&](Halide::Expr column, Halide::Expr depth) { return w(column, depth); },
       c, r, k, target);
-  auto value = apply(activation, kernel, product(c, r) + b(c));
+  auto value = apply(activation, kernel, product(c, r) + b(c), target);
   if (mlir::failed(value))
     return mlir::failure();
   Halide::Func y("y");
@@ -291,7 +294,7 @@ mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
       },
       c, r, k, target);
   auto paddedValue =
-      apply(activation, kernel, paddedProduct(c, r) + paddedB(c));
+      apply(activation, kernel, paddedProduct(c, r) + paddedB(c), target);
   if (mlir::failed(paddedValue))
     return mlir::failure();
   Halide::Func padded("padded_y"), narrowY("y");

@@ -114,6 +114,12 @@ struct Pair {
   Expr lo;
 };
 
+// Exact products come from one fused multiply-add where the target has it
+// (set by ExactProductsByFma), and from Dekker's algorithm elsewhere. Both
+// give the exact error of the rounded product, so the two produce the same
+// bits; the FMA takes 2 operations where Dekker takes 17.
+thread_local bool exactProductsByFma = false;
+
 // Veltkamp's splitter 2^12 + 1 cuts a float into two 12-bit halves whose
 // products are exact (Dekker 1971).
 constexpr float kSplitter = 4097.0f;
@@ -124,15 +130,26 @@ Pair split(Scope &s, const Expr &a) {
   return {hi, s.bind(a - hi)};
 }
 
-/// a * b = hi + lo exactly (Dekker's product), unless a partial product
-/// underflows or a * 4097 overflows; callers keep |a|, |b| in [2^-60, 2^60].
+/// a * b = hi + lo exactly (Dekker's product, or an FMA), unless a partial
+/// product underflows or a * 4097 overflows; callers keep |a|, |b| in
+/// [2^-60, 2^60].
 Pair twoProduct(Scope &s, const Expr &a, const Expr &b) {
+  Expr p = s.bind(a * b);
+  if (exactProductsByFma)
+    return {p, s.bind(fma(a, b, 0.0f - p))};
   Pair as = split(s, a);
   Pair bs = split(s, b);
-  Expr p = s.bind(a * b);
   Expr err =
       (((as.hi * bs.hi - p) + as.hi * bs.lo) + as.lo * bs.hi) + as.lo * bs.lo;
   return {p, s.bind(err)};
+}
+
+/// x * x - square exactly, where square is x * x rounded (same conditions).
+Expr squareError(Scope &s, const Expr &x, const Expr &square) {
+  if (exactProductsByFma)
+    return fma(x, x, 0.0f - square);
+  Pair xs = split(s, x);
+  return ((xs.hi * xs.hi - square) + 2.0f * xs.hi * xs.lo) + xs.lo * xs.lo;
 }
 
 /// hi + lo = 1 + b exactly, for |b| <= 1 (Dekker's Fast2Sum).
@@ -385,9 +402,8 @@ constexpr size_t kErfcTailLen = sizeof(kErfcTail1) / sizeof(kErfcTail1[0]);
 Expr erfcCore(Scope &s, const Expr &a) {
   Expr x = s.bind(Halide::clamp(a, kErfcSmall, kErfcMax));
   // x^2 = sqHi + sqLo exactly: exp(-x^2) would otherwise lose x^2 ulp(1).
-  Pair xs = split(s, x);
   Expr sqHi = s.bind(x * x);
-  Expr sqLo = ((xs.hi * xs.hi - sqHi) + 2.0f * xs.hi * xs.lo) + xs.lo * xs.lo;
+  Expr sqLo = squareError(s, x, sqHi);
   ExpSplit e = expSplit(s, 0.0f - sqHi, 0.0f - sqLo);
   // 1/x = uHi + uLo from the exact residual 1 - uHi x.
   Expr uHi = s.bind(1.0f / x);
@@ -524,8 +540,7 @@ Expr sinCosCore(Scope &s, const Expr &x, int quadrantShift) {
   Expr sinR = hi + ((lo - lo * z * 0.5f) + hi * z * horner(z, kSinS));
   // cos(hi + lo) = cos hi - lo hi with 1 - hi^2/2 formed exactly (Dekker's
   // square and Fast2Sum): hi^2/2 reaches 0.31, too large to round.
-  Pair hs = split(s, hi);
-  Expr zLo = ((hs.hi * hs.hi - z) + 2.0f * hs.hi * hs.lo) + hs.lo * hs.lo;
+  Expr zLo = squareError(s, hi, z);
   Expr halfZ = s.bind(z * 0.5f);
   Expr w = s.bind(1.0f - halfZ);
   Expr cosR = w + ((((1.0f - w) - halfZ) - zLo * 0.5f - hi * lo) +
@@ -985,6 +1000,13 @@ Expr fma(const Expr &a, const Expr &b, const Expr &c) {
       {Halide::cast<float>(a), Halide::cast<float>(b), Halide::cast<float>(c)},
       Halide::Internal::Call::PureExtern);
 }
+
+ExactProductsByFma::ExactProductsByFma(bool enable)
+    : saved(exactProductsByFma) {
+  exactProductsByFma = enable;
+}
+
+ExactProductsByFma::~ExactProductsByFma() { exactProductsByFma = saved; }
 
 namespace wide {
 

@@ -55,6 +55,21 @@ Halide::Expr fmax(const Halide::Expr &a, const Halide::Expr &b);
 Halide::Expr fma(const Halide::Expr &a, const Halide::Expr &b,
                  const Halide::Expr &c);
 
+/// While one is alive on a thread, the expressions MathLib builds there form
+/// exact products (the error-free steps of its double-float arithmetic) with
+/// one fma instead of Dekker's 17 operations: for targets with FMA hardware
+/// (act::hasFusedMultiplyAdd). Both are exact, so results keep their bits.
+class ExactProductsByFma {
+public:
+  explicit ExactProductsByFma(bool enable);
+  ~ExactProductsByFma();
+  ExactProductsByFma(const ExactProductsByFma &) = delete;
+  ExactProductsByFma &operator=(const ExactProductsByFma &) = delete;
+
+private:
+  bool saved;
+};
+
 /// Wide variants for compositions: a Float(64) (or Float(32)) argument in, an
 /// unrounded Float(64) result out, relatively accurate to 2^-26 (a quarter of
 /// a float32 ulp at most) wherever the result is a normal double; results

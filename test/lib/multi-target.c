@@ -3,10 +3,13 @@
  * program's halide_can_use_target_features (which overrides the runtime's)
  * accept only that probe (1-based; 0 accepts none, so the last target runs).
  * Every variant computes the same bits: all arithmetic is strict IEEE, with
- * no FMA contraction on the targets that have FMA.
+ * no FMA contraction on the targets that have FMA, and where the math
+ * library uses an FMA (exact products on AVX2 and AVX-512) it computes the
+ * same exact value as Dekker's products on SSE4.1. Every activation whose
+ * kernels use the math library is run, forward and backward.
  *
  * RUN: rm -rf %t && mkdir -p %t
- * RUN: actc %std --act=gelu,silu --target=x86-64-linux-avx512_skylake-avx2-fma-avx-f16c-sse41,x86-64-linux-avx2-fma-avx-f16c-sse41,x86-64-linux-sse41 -o %t/multi
+ * RUN: actc %std --act=gelu,gelu_tanh,silu,mish,softplus,sigmoid,tanh,elu,selu,celu,logsigmoid,tanhshrink --kernels=forward,backward --target=x86-64-linux-avx512_skylake-avx2-fma-avx-f16c-sse41,x86-64-linux-avx2-fma-avx-f16c-sse41,x86-64-linux-sse41 -o %t/multi
  * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/multi.a -lpthread -ldl -lm -o %t/exe
  * RUN: env ACTC_TEST_ACCEPT=1 %t/exe run %t/first.bin | FileCheck --check-prefix=FIRST %s
  * RUN: env ACTC_TEST_ACCEPT=2 %t/exe run %t/second.bin | FileCheck --check-prefix=SECOND %s
@@ -19,6 +22,7 @@
  */
 #include "multi.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +39,42 @@ int halide_can_use_target_features(int count, const uint64_t *features) {
   return ++probes == (accept ? atoi(accept) : 1);
 }
 
-/* gelu forward and silu backward over [-50, 50], written to `path`. */
+/* Each activation's forward and backward (dy = x) over [-50, 50] in steps of
+ * 0.001, and the special values, written to `path`. */
+enum { SPECIALS = 8 };
+static float x[N + SPECIALS], out[2 * (N + SPECIALS)];
+
+static int write(FILE *file, int64_t n) {
+  return fwrite(out, sizeof(float), (size_t)(2 * n), file) == (size_t)(2 * n)
+             ? 0
+             : 1;
+}
+
+#define RUN_ACTIVATION(name, nparams, nlearnable, ...)                        \
+  {                                                                           \
+    static const float params[] = {0, __VA_ARGS__};                           \
+    float d_params[8];                                                        \
+    int64_t n = N + SPECIALS;                                                 \
+    if (actc_##name##_forward_p(x, out, n, params + 1) != 0 ||               \
+        actc_##name##_backward_p(x, x, out + n, n, params + 1, d_params) !=   \
+            0 ||                                                              \
+        write(file, n) != 0)                                                  \
+      return 1;                                                               \
+  }
+
 static int run(const char *path) {
-  static float x[N], y[2 * N];
+  const float specials[SPECIALS] = {0.0f, -0.0f,  INFINITY, -INFINITY,
+                                    NAN,  1e-40f, 3e38f,    -3e38f};
   for (int i = 0; i < N; ++i)
     x[i] = (float)(i - N / 2) / 1000.0f;
-  for (int round = 0; round < 2; ++round) /* The choice is made once. */
-    if (actc_gelu_forward(x, y, N) != 0 || actc_silu_backward(x, x, y + N, N) != 0)
-      return 1;
-  FILE *out = fopen(path, "wb");
-  if (!out || fwrite(y, sizeof y, 1, out) != 1 || fclose(out) != 0)
+  memcpy(x + N, specials, sizeof specials);
+  FILE *file = fopen(path, "wb");
+  if (!file)
+    return 1;
+  for (int round = 0; round < 2; ++round) { /* The choice is made once. */
+    ACTC_MULTI_ACTIVATIONS(RUN_ACTIVATION)
+  }
+  if (fclose(file) != 0)
     return 1;
   printf("%d probes\n", probes);
   return 0;
