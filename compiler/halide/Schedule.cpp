@@ -273,19 +273,24 @@ void act::scheduleSum(Func total, RDom r, const Target &target) {
     perTask.compute_root().update().parallel(task);
     return;
   }
-  // Each task sums one block of elements, vector lanes apart; the tasks'
-  // partial sums are then added serially. rfactor makes both splits legal
-  // for a reduction (Halide reassociates the double-precision sum).
+  // Vector lanes first: lane l sums the elements l, l + lanes, ... Only that
+  // split has a tail, and its guard (element < n) sits on the innermost,
+  // vectorised loop, where Halide peels it off into an epilogue. Tasks then
+  // take blocks of those vector steps in parallel, and their partial sums are
+  // added serially. (Split the other way round, a block guard on every vector
+  // step made each element of a short array take ~150 cycles.) rfactor makes
+  // both splits legal for a reduction (Halide reassociates the double sum).
   const int lanes = target.natural_vector_size<double>();
-  RVar block("block"), inBlock("in_block"), group("group"), lane("lane");
-  Var task("task"), laneVar("lane_var");
-  total.update().split(r.x, block, inBlock, kElementsPerTask);
-  Func perTask = total.update().rfactor(block, task);
-  perTask.compute_root().update().parallel(task);
-  perTask.update().split(inBlock, group, lane, lanes);
-  Func perLane = perTask.update().rfactor(lane, laneVar);
-  perLane.compute_at(perTask, task).vectorize(laneVar);
+  RVar step("step"), lane("lane"), block("block"), inBlock("in_block");
+  Var laneVar("lane_var"), task("task");
+  total.update().split(r.x, step, lane, lanes);
+  Func perLane = total.update().rfactor(lane, laneVar);
+  perLane.update().split(step, block, inBlock, kElementsPerTask / lanes);
+  Func perTask = perLane.update().rfactor(block, task);
+  perLane.compute_root().vectorize(laneVar);
   perLane.update().vectorize(laneVar);
+  perTask.compute_root().vectorize(laneVar);
+  perTask.update().parallel(task).vectorize(laneVar);
 }
 
 // The GEMM. Each task takes a block of kTileRows rows of y and walks its

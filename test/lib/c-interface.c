@@ -71,6 +71,30 @@ static void backward_with_learned_parameter(void) {
          "a null gradient pointer returns 2");
 }
 
+/* The slope's gradient at lengths around the sum's vector width and task
+ * size (tails of each split): every element counts exactly once. Integer
+ * inputs keep each sum exact in double, so the float result is its one
+ * rounding. */
+static void learned_parameter_sum_lengths(void) {
+  static const int64_t lengths[] = {1, 3, 7, 8, 9, 4099, 16383, 16385, 81923};
+  static float x[81923], dy[81923];
+  for (size_t k = 0; k < sizeof lengths / sizeof lengths[0]; ++k) {
+    int64_t n = lengths[k];
+    double exact = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      x[i] = -(float)(i % 13 + 1); /* df/da = x below 0 */
+      dy[i] = (float)(i % 5 + 1);
+      exact += (double)dy[i] * x[i];
+    }
+    float d_a = 0;
+    char what[96];
+    snprintf(what, sizeof what, "prelu d_a over n = %lld", (long long)n);
+    expect(actc_prelu_backward(x, dy, dy, n, 0.25f, &d_a) == 0 &&
+               d_a == (float)exact,
+           what);
+  }
+}
+
 static void bad_arguments(void) {
   float y[1] = {0};
   expect(actc_relu_forward(y, y, -1) == 1, "negative n returns 1");
@@ -82,6 +106,7 @@ int main(void) {
   special_values();
   large_parallel_array_in_place();
   backward_with_learned_parameter();
+  learned_parameter_sum_lengths();
   bad_arguments();
   if (failures == 0)
     printf("all checks passed\n");
