@@ -169,6 +169,11 @@ void scheduleSumGpu(Func total, RDom r) {
 } // namespace
 
 bool act::hasFusedMultiplyAdd(const Target &target) {
+  // Every CUDA GPU has fma.rn.f32. (NVPTX also contracts a * b + c on its
+  // own, strict_float or not, which would break Veltkamp's split in Dekker's
+  // products: with this, CUDA code never uses them.)
+  if (target.has_feature(Target::CUDA))
+    return true;
   if (target.arch == Target::ARM && target.bits == 64)
     return true;
   // LLVM's avx512f implies FMA.
