@@ -20,7 +20,7 @@ trap 'rm -f "$tmp"' EXIT
 
 # One direction's table, each line also echoed to stderr as it completes.
 sweep() {
-  "$tool" "$root/dsl/std.act" "$@" | sed 's/  */ /g' | tee /dev/stderr
+  "$tool" "$root/dsl/std.act" "$@" | sed -u 's/  */ /g' | tee /dev/stderr
 }
 
 {

@@ -199,6 +199,7 @@ std::vector<float> boundaryValues() {
 }
 
 bool sweep(const Subject &subject, Worst &worst) {
+  std::string name = ActivationOp(subject.activation).sym_name().str();
   if (!measureBatch(subject, boundaryValues(), worst))
     return false;
   uint64_t total = exhaustive ? (uint64_t(1) << 32) : samples.getValue();
@@ -214,7 +215,14 @@ bool sweep(const Subject &subject, Worst &worst) {
           fromBits(uint32_t(i * stride + (stride > 1 ? stride / 2 + 1 : 0))));
     if (!measureBatch(subject, inputs, worst))
       return false;
+    // An exhaustive sweep takes minutes per activation: say how far it got.
+    if (exhaustive)
+      llvm::errs() << llvm::format(
+          "\r%s %s: %3u%%", name.c_str(), backward ? "backward" : "forward",
+          unsigned(100 * (first + inputs.size()) / total));
   }
+  if (exhaustive)
+    llvm::errs() << "\n";
   return true;
 }
 
@@ -324,6 +332,7 @@ int main(int argc, char **argv) {
         activation.sym_name().str().c_str(), backward ? "backward" : "forward",
         worst.ulps, 100 * worst.bound, worst.atX, worst.computed, worst.exact,
         static_cast<unsigned long long>(worst.count), pass ? "ok" : "FAILED");
+    llvm::outs().flush(); // One line per activation as it completes.
     if (specials)
       printSpecials(subject);
   }
