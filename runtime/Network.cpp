@@ -76,7 +76,8 @@ static float *orNull(std::vector<float> &values) {
   return values.empty() ? nullptr : values.data();
 }
 
-llvm::Expected<const Matrix *> Network::forwardTrain(const Matrix &input) {
+llvm::Expected<const Matrix *> Network::forward(const Matrix &input,
+                                                bool training) {
   setBatchRows(input.rows());
   const Matrix *x = &input;
   for (size_t i = 0; i < denseLayers.size(); ++i) {
@@ -84,9 +85,15 @@ llvm::Expected<const Matrix *> Network::forwardTrain(const Matrix &input) {
     Matrix &y = layerOutputs[i];
     if (!layer.activated) {
       linear(*x, layer, y, /*addBias=*/true);
+    } else if (!training && act->cpu.linearForward) {
+      if (int code = act->cpu.linearForward(
+              x->data(), layer.weight.data(), layer.bias.data(), y.data(),
+              x->rows(), layer.inputs(), layer.outputs(),
+              orNull(layer.activationParams)))
+        return kernelFailed("linear_forward", code);
     } else {
-      // x·W is kept: bias_backward needs f's input, x·W + b, and takes it
-      // as x·W and b, so one call gives both dx and db.
+      // Training keeps x·W: bias_backward needs f's input, x·W + b, and
+      // takes it as x·W and b, so one call gives both dx and db.
       Matrix &h = preActivations[i];
       linear(*x, layer, h, /*addBias=*/false);
       if (int code = act->cpu.biasForward(h.data(), layer.bias.data(), y.data(),
@@ -97,6 +104,10 @@ llvm::Expected<const Matrix *> Network::forwardTrain(const Matrix &input) {
     x = &y;
   }
   return x;
+}
+
+llvm::Expected<const Matrix *> Network::forwardTrain(const Matrix &input) {
+  return forward(input, /*training=*/true);
 }
 
 llvm::Error Network::backward(const Matrix &input, const Matrix &dLogits) {
@@ -143,30 +154,7 @@ llvm::Error Network::backward(const Matrix &input, const Matrix &dLogits) {
 }
 
 llvm::Expected<const Matrix *> Network::predict(const Matrix &input) {
-  setBatchRows(input.rows());
-  const Matrix *x = &input;
-  for (size_t i = 0; i < denseLayers.size(); ++i) {
-    DenseLayer &layer = denseLayers[i];
-    Matrix &y = layerOutputs[i];
-    if (!layer.activated) {
-      linear(*x, layer, y, /*addBias=*/true);
-    } else if (act->cpu.linearForward) {
-      if (int code = act->cpu.linearForward(
-              x->data(), layer.weight.data(), layer.bias.data(), y.data(),
-              x->rows(), layer.inputs(), layer.outputs(),
-              orNull(layer.activationParams)))
-        return kernelFailed("linear_forward", code);
-    } else {
-      Matrix &h = preActivations[i];
-      linear(*x, layer, h, /*addBias=*/false);
-      if (int code = act->cpu.biasForward(h.data(), layer.bias.data(), y.data(),
-                                          h.rows(), h.cols(),
-                                          orNull(layer.activationParams)))
-        return kernelFailed("bias_forward", code);
-    }
-    x = &y;
-  }
-  return x;
+  return forward(input, /*training=*/false);
 }
 
 std::vector<ParameterRef> Network::parameters() {

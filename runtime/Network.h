@@ -69,6 +69,9 @@ public:
 
 private:
   llvm::Error kernelFailed(const char *kernel, int code) const;
+  /// forwardTrain (training) or predict (not training: linear_forward
+  /// where the library has it).
+  llvm::Expected<const Matrix *> forward(const Matrix &input, bool training);
   void setBatchRows(int64_t rows);
   void linear(const Matrix &input, const DenseLayer &layer, Matrix &output,
               bool addBias);
