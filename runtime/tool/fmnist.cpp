@@ -169,6 +169,14 @@ loadActivations(llvm::ArrayRef<std::string> files, int threadCount) {
   return library;
 }
 
+/// What train and compare run on: the device checked, then the standard
+/// library and every --act-lib, with the configured thread count.
+llvm::Expected<ActivationLibrary> openActivations(const TrainConfig &config) {
+  if (llvm::Error error = checkDevice(config.device))
+    return std::move(error);
+  return loadActivations(actLibraries, resolveThreads(config.threads));
+}
+
 struct Data {
   Dataset train, test;
 };
@@ -200,11 +208,7 @@ int runTrain() {
     return usageError(error);
   if (resume && outDir.empty())
     return usageError("--resume needs --out DIR (where the checkpoint is)");
-  if (llvm::Error error = checkDevice(config.device))
-    return inputError(std::move(error));
-  int threadCount = resolveThreads(config.threads);
-  llvm::Expected<ActivationLibrary> library =
-      loadActivations(actLibraries, threadCount);
+  llvm::Expected<ActivationLibrary> library = openActivations(config);
   if (!library)
     return inputError(library.takeError());
   llvm::Expected<const Activation *> activation = library->find(actName);
@@ -238,11 +242,7 @@ int runCompare() {
   if (outDir.empty())
     return usageError("compare needs --out DIR for results.csv and "
                       "report.html");
-  if (llvm::Error error = checkDevice(config.device))
-    return inputError(std::move(error));
-  int threadCount = resolveThreads(config.threads);
-  llvm::Expected<ActivationLibrary> library =
-      loadActivations(actLibraries, threadCount);
+  llvm::Expected<ActivationLibrary> library = openActivations(config);
   if (!library)
     return inputError(library.takeError());
   // Every name is checked before the first one trains.
@@ -282,7 +282,7 @@ int runCompare() {
     runs.push_back(std::move(run));
   }
 
-  RunConfig summary = reportConfig(config, threadCount);
+  RunConfig summary = reportConfig(config, resolveThreads(config.threads));
   llvm::SmallString<256> csvPath(outDir), htmlPath(outDir);
   llvm::sys::path::append(csvPath, "results.csv");
   llvm::sys::path::append(htmlPath, "report.html");
