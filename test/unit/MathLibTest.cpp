@@ -135,28 +135,37 @@ struct Worst {
   float y = 0;
 };
 
+/// visit(i, worst) for every i < n, split over all cores, each core with
+/// its own worst; returns the largest of those by `less`.
+template <typename W, typename Visit, typename Less>
+W worstOnAllCores(size_t n, Visit visit, Less less) {
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<W> partial(threads);
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      for (size_t i = t; i < n; i += threads)
+        visit(i, partial[t]);
+    });
+  for (auto &thread : pool)
+    thread.join();
+  return *std::max_element(partial.begin(), partial.end(), less);
+}
+
 /// Largest ulp error of fn over the xs with |x| <= bound (NaN included),
 /// with the references computed on all cores.
 Worst measure(UnaryFn fn, Reference ref, const std::vector<float> &xs,
               float bound = kInf) {
   std::vector<float> ys = unaryKernel(fn).run({xs});
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<Worst> partial(threads);
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      for (size_t i = t; i < xs.size(); i += threads) {
+  return worstOnAllCores<Worst>(
+      xs.size(),
+      [&](size_t i, Worst &worst) {
         if (std::fabs(xs[i]) > bound)
-          continue;
+          return;
         double err = ulpError(ys[i], ref(xs[i]));
-        if (err > partial[t].ulp)
-          partial[t] = {err, xs[i], ys[i]};
-      }
-    });
-  for (auto &thread : pool)
-    thread.join();
-  return *std::max_element(
-      partial.begin(), partial.end(),
+        if (err > worst.ulp)
+          worst = {err, xs[i], ys[i]};
+      },
       [](const Worst &a, const Worst &b) { return a.ulp < b.ulp; });
 }
 
@@ -685,21 +694,13 @@ struct WideWorst {
 WideWorst measureWide(UnaryFn fn, Reference ref,
                       const std::vector<double> &xs) {
   std::vector<double> ys = wideKernel(fn).run(xs);
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  std::vector<WideWorst> partial(threads);
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t)
-    pool.emplace_back([&, t] {
-      for (size_t i = t; i < xs.size(); i += threads) {
+  return worstOnAllCores<WideWorst>(
+      xs.size(),
+      [&](size_t i, WideWorst &worst) {
         double err = wideError(ys[i], ref(xs[i]));
-        if (!(err <= partial[t].error))
-          partial[t] = {err, xs[i], ys[i]};
-      }
-    });
-  for (auto &thread : pool)
-    thread.join();
-  return *std::max_element(
-      partial.begin(), partial.end(),
+        if (!(err <= worst.error))
+          worst = {err, xs[i], ys[i]};
+      },
       [](const WideWorst &a, const WideWorst &b) { return a.error < b.error; });
 }
 
