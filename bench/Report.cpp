@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
 #include <tuple>
 
 using namespace bench;
@@ -75,4 +78,32 @@ std::string Collector::label(const std::string &name) const {
 double bench::gigabytesPerSecond(int64_t n, int bytesPerElement,
                                  double seconds) {
   return static_cast<double>(n) * bytesPerElement / seconds * 1e-9;
+}
+
+std::string bench::takeMarkdownFlag(int &argc, char **argv) {
+  std::string markdown;
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--markdown=", 0) == 0)
+      markdown = arg.substr(std::strlen("--markdown="));
+    else
+      argv[kept++] = argv[i];
+  }
+  argc = kept;
+  return markdown;
+}
+
+bool bench::writeTables(const std::string &text, const std::string &path,
+                        const char *program) {
+  std::cout << text;
+  if (path.empty())
+    return true;
+  std::ofstream file(path);
+  file << text;
+  if (!file) {
+    std::cerr << program << ": cannot write " << path << "\n";
+    return false;
+  }
+  return true;
 }

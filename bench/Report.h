@@ -53,6 +53,15 @@ private:
 /// GB/s (10^9).
 double gigabytesPerSecond(int64_t n, int bytesPerElement, double seconds);
 
+/// Takes --markdown=FILE out of argv (Google Benchmark rejects flags it does
+/// not know); returns FILE, or "" if the flag is absent.
+std::string takeMarkdownFlag(int &argc, char **argv);
+
+/// Prints the tables to stdout and, when `path` is not empty, writes them
+/// there too; false, with a message naming `program`, if it cannot.
+bool writeTables(const std::string &text, const std::string &path,
+                 const char *program);
+
 } // namespace bench
 
 #endif // ACTC_BENCH_REPORT_H

@@ -29,7 +29,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <tuple>
 #include <iostream>
@@ -535,18 +534,7 @@ private:
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string markdown;
-  // Our own flag out of argv first: Google Benchmark rejects what it does not
-  // know.
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--markdown=", 0) == 0)
-      markdown = arg.substr(std::strlen("--markdown="));
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
+  std::string markdown = bench::takeMarkdownFlag(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return 2;
@@ -570,14 +558,5 @@ int main(int argc, char **argv) {
     tables.onednn(text, threads);
 #endif
   tables.summary(text);
-  std::cout << text.str();
-  if (!markdown.empty()) {
-    std::ofstream file(markdown);
-    file << text.str();
-    if (!file) {
-      std::cerr << "bench_elementwise: cannot write " << markdown << "\n";
-      return 1;
-    }
-  }
-  return 0;
+  return bench::writeTables(text.str(), markdown, "bench_elementwise") ? 0 : 1;
 }

@@ -26,7 +26,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -225,16 +224,7 @@ void tables(std::ostream &out, const bench::Collector &results) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string markdown;
-  int kept = 1;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--markdown=", 0) == 0)
-      markdown = arg.substr(std::strlen("--markdown="));
-    else
-      argv[kept++] = argv[i];
-  }
-  argc = kept;
+  std::string markdown = bench::takeMarkdownFlag(argc, argv);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return 2;
@@ -266,14 +256,5 @@ int main(int argc, char **argv) {
 
   std::ostringstream text;
   tables(text, collector);
-  std::cout << text.str();
-  if (!markdown.empty()) {
-    std::ofstream file(markdown);
-    file << text.str();
-    if (!file) {
-      std::cerr << "bench_linear: cannot write " << markdown << "\n";
-      return 1;
-    }
-  }
-  return 0;
+  return bench::writeTables(text.str(), markdown, "bench_linear") ? 0 : 1;
 }
