@@ -212,7 +212,7 @@ void tables(std::ostream &out, const bench::Collector &results) {
             "diff");
         out << "| " << activation << " | " << layerName(kLayers[l]) << " | "
             << cell(g) << " | " << cell(u) << " | "
-            << (f ? cell(f) : std::string("not in the library yet")) << " | "
+            << cell(f) << " | "
             << (u && f ? fixed(*u / *f, 2) +
                              (diff && *diff > kAgreement ? " ≠" : "")
                        : std::string("—"))
