@@ -211,8 +211,7 @@ void tables(std::ostream &out, const bench::Collector &results) {
              threads},
             "diff");
         out << "| " << activation << " | " << layerName(kLayers[l]) << " | "
-            << cell(g) << " | " << cell(u) << " | "
-            << cell(f) << " | "
+            << cell(g) << " | " << cell(u) << " | " << cell(f) << " | "
             << (u && f ? fixed(*u / *f, 2) +
                              (diff && *diff > kAgreement ? " ≠" : "")
                        : std::string("—"))
