@@ -139,13 +139,13 @@ Halide::Target hostTarget() {
   return *parseTarget({}, error);
 }
 
-/// One activation under test: the kernel and its reference.
+/// One activation under test: its kernel and its reference, both computing
+/// f, or f' with --grad.
 struct Subject {
-  ActivationOp activation; // forward op
-  ActivationOp measured;   // the op whose value is measured (f or f.d_x)
-  JitEvaluator kernel;     // computes `measured` in float32
-  Interpreter reference;   // computes `measured` in double
-  std::vector<double> params;
+  std::string name;           // the activation's
+  JitEvaluator kernel;        // the value in float32
+  Interpreter reference;      // the value in double
+  std::vector<double> params; // the defaults
 };
 
 /// Measures the kernel against the reference on `inputs`. The kernel runs
@@ -199,7 +199,6 @@ std::vector<float> boundaryValues() {
 }
 
 bool sweep(const Subject &subject, Worst &worst) {
-  std::string name = ActivationOp(subject.activation).sym_name().str();
   if (!measureBatch(subject, boundaryValues(), worst))
     return false;
   uint64_t total = exhaustive ? (uint64_t(1) << 32) : samples.getValue();
@@ -218,7 +217,8 @@ bool sweep(const Subject &subject, Worst &worst) {
     // An exhaustive sweep takes minutes per activation: say how far it got.
     if (exhaustive)
       llvm::errs() << llvm::format(
-          "\r%s %s: %3u%%", name.c_str(), backward ? "backward" : "forward",
+          "\r%s %s: %3u%%", subject.name.c_str(),
+          backward ? "backward" : "forward",
           unsigned(100 * (first + inputs.size()) / total));
   }
   if (exhaustive)
@@ -320,7 +320,7 @@ int main(int argc, char **argv) {
     auto kernel = JitEvaluator::build(activation, backward, {}, hostTarget());
     if (mlir::failed(kernel))
       return 1;
-    Subject subject{activation, measured, *kernel, *reference, params};
+    Subject subject{activation.sym_name().str(), *kernel, *reference, params};
     Worst worst;
     if (!sweep(subject, worst))
       return 1;
