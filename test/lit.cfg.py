@@ -26,3 +26,18 @@ time_limit = int(os.environ.get("ACTC_TEST_TIME_LIMIT", "10"))
 config.substitutions.append(
     ("%exit-within-10s",
      "sh -c 'timeout %d \"$@\"; echo \"exit status $?\"' exit-within-10s" % time_limit))
+
+# `REQUIRES: avx512`: tests that run AVX-512 code (Halide's avx512_skylake
+# target) need a CPU with those instructions; the machines tests run on vary.
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+if {"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"} <= cpu_flags():
+    config.available_features.add("avx512")

@@ -8,17 +8,17 @@
  * same exact value as Dekker's products on SSE4.1. Every activation whose
  * kernels use the math library is run, forward and backward.
  *
+ * The AVX-512 variant runs only where the CPU has it (multi-target-avx512.test
+ * runs this program for it); here the AVX2 and SSE4.1 ones.
+ *
  * RUN: rm -rf %t && mkdir -p %t
  * RUN: actc %std --act=gelu,gelu_tanh,silu,mish,softplus,sigmoid,tanh,elu,selu,celu,logsigmoid,tanhshrink --kernels=forward,backward --target=x86-64-linux-avx512_skylake-avx2-fma-avx-f16c-sse41,x86-64-linux-avx2-fma-avx-f16c-sse41,x86-64-linux-sse41 -o %t/multi
  * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/multi.a -lpthread -ldl -lm -o %t/exe
- * RUN: env ACTC_TEST_ACCEPT=1 %t/exe run %t/first.bin | FileCheck --check-prefix=FIRST %s
  * RUN: env ACTC_TEST_ACCEPT=2 %t/exe run %t/second.bin | FileCheck --check-prefix=SECOND %s
  * RUN: env ACTC_TEST_ACCEPT=0 %t/exe run %t/last.bin | FileCheck --check-prefix=LAST %s
- * FIRST: 1 probes
  * SECOND: 2 probes
  * LAST: 2 probes
- * RUN: cmp %t/first.bin %t/second.bin
- * RUN: cmp %t/first.bin %t/last.bin
+ * RUN: cmp %t/second.bin %t/last.bin
  */
 #include "multi.h"
 
