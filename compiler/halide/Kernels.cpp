@@ -70,8 +70,8 @@ static mlir::FailureOr<Halide::Expr> apply(ActivationOp function,
                                            const Halide::Expr &x,
                                            const Halide::Target &target) {
   std::vector<Halide::Expr> params(kernel.params.begin(), kernel.params.end());
-  math::ExactProductsByFma products(hasFusedMultiplyAdd(target));
-  return lowerToHalide(function, x, params);
+  return lowerToHalide(function, x, params,
+                       math::Options{hasFusedMultiplyAdd(target)});
 }
 
 /// a * b + c: fused where the target has the instruction (one rounding, and

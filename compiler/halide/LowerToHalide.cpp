@@ -1,152 +1,52 @@
 // act IR -> Halide expressions, op by op; transcendental ops go to MathLib.
 //
-// Precision: float32, unless float32 arithmetic around the library calls can
-// exceed the forward bound (needsWidePrecision: exp and erfc multiply the
-// rounding error of their argument by up to |u| and 2u^2, and gelu lost 184
-// ulp that way at x = -13; x - tanh(x) cancels; a product with a result that
-// went subnormal, or a chain of 1-ulp steps, passes 2 ulp). Such an
-// activation is computed in double around the library's wide variants and
-// rounded to float32 once, at the end. Pure arithmetic, a lone call, or
-// products of a call's result keep the float32 speed.
+// Values are float32, or extended (MathLib's hi + lo pairs, with a
+// power-of-two factor where they may go subnormal) where the PlanPrecision
+// pass marked their op `act.extended`; an extended result is rounded once,
+// at the end.
 #include "compiler/halide/LowerToHalide.h"
 
 #include "compiler/halide/MathLib.h"
 #include "compiler/mlir/Predicates.h"
+#include "compiler/passes/Passes.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mlir;
+using act::math::Ext;
+using act::math::Precision;
 using Halide::Expr;
 
 namespace {
 
-/// Exact IEEE negation (flips the sign bit), of Float(32) or Float(64).
-/// Halide's unary minus is `0 - x`, which turns +0 into +0 instead of -0.
+/// Exact IEEE negation (flips the sign bit). Halide's unary minus is
+/// `0 - x`, which turns +0 into +0 instead of -0.
 Expr negate(const Expr &x) {
-  Halide::Type bitsType = Halide::UInt(x.type().bits());
-  Expr bits = Halide::reinterpret(bitsType, x);
-  Expr signBit = Halide::Internal::make_const(
-      bitsType, uint64_t(1) << (x.type().bits() - 1));
-  return Halide::reinterpret(x.type(), bits ^ signBit);
+  Expr bits = Halide::reinterpret(Halide::Int(32), x);
+  return Halide::reinterpret(x.type(), bits ^ Expr(INT32_MIN));
 }
 
-/// Library calls whose result is rounded (every one but the exact abs,
-/// floor, ceil, sign and round).
-bool isRoundedCall(Operation *op) {
-  return isa<math::ExpOp, math::ExpM1Op, math::LogOp, math::Log1pOp,
-             math::TanhOp, math::ErfOp, math::SinOp, math::CosOp, math::AtanOp,
-             math::PowFOp, math::SqrtOp, math::RsqrtOp, act::SigmoidOp,
-             act::ErfcOp>(op);
+bool isFloat(Value v) { return v.getType().isa<FloatType>(); }
+
+/// The operands an op's value depends on (a select's condition does not
+/// carry its value).
+ValueRange valueOperands(Operation &op) {
+  return isa<act::SelectOp>(op) ? op.getOperands().drop_front()
+                                : op.getOperands();
 }
 
-/// Calls that magnify a relative error d of their argument u into one of
-/// |u f'(u) / f(u)| d, without bound: exp, expm1, sigmoid and erfc as |u|
-/// grows, log and log1p near their zeros, pow through its exponent, sin and
-/// cos through the quadrant. (tanh, erf, atan, sqrt and rsqrt do not.)
-bool magnifiesArgumentError(Operation *op) {
-  return isa<math::ExpOp, math::ExpM1Op, math::LogOp, math::Log1pOp,
-             math::PowFOp, math::SinOp, math::CosOp, act::SigmoidOp,
-             act::ErfcOp>(op);
-}
-
-/// Calls whose float32 results go subnormal, losing relative precision that
-/// a product with a larger factor would need.
-bool mayUnderflow(Operation *op) {
-  return isa<math::ExpOp, act::SigmoidOp, act::ErfcOp>(op);
-}
-
-/// Whether `value` is a constant power of two (a product with it is exact).
-bool isPowerOfTwo(Value value) {
-  auto constant = value.getDefiningOp<act::ConstantOp>();
-  if (!constant)
-    return false;
-  int exponent;
-  double mantissa = std::frexp(constant.value().convertToDouble(), &exponent);
-  return std::fabs(mantissa) == 0.5;
-}
-
-/// Whether `value` is a constant that float32 rounds (a product with it
-/// rounds twice: the constant, then the product).
-bool isRoundedConstant(Value value) {
-  auto constant = value.getDefiningOp<act::ConstantOp>();
-  if (!constant)
-    return false;
-  double v = constant.value().convertToDouble();
-  return static_cast<double>(static_cast<float>(v)) != v;
-}
-
-/// Whether float32 arithmetic around the library calls of `activation` can
-/// exceed the forward bound, which holds if a call (each is within 1 ulp)
-///  (A) magnifies argument errors and its argument was rounded;
-///  (B) has its result, or a value computed from it, added to or subtracted
-///      from (cancellation), or taken as another call's argument (errors
-///      compound along a chain);
-///  (C) may underflow and its result is multiplied or divided by a
-///      non-constant (x sigmoid(x) below -87 lost 50 ulp that way);
-///  (D) has its result rounded twice more (a half ulp each), counting a
-///      rounded constant factor as one.
-/// Exact operations (negation, abs, min, max, selects, scaling by powers of
-/// two) pass these properties on.
-bool needsWidePrecision(act::ActivationOp activation) {
-  llvm::DenseSet<Value> rounded, underflowed;
-  // For values computed from a call's result: roundings since the call.
-  llvm::DenseMap<Value, unsigned> roundingsAfterCall;
-  for (Operation &op : activation.getBlock().without_terminator()) {
-    if (op.getNumResults() != 1 || !op.getResult(0).getType().isa<FloatType>())
-      continue;
-    // A select's condition does not carry its value.
-    auto operands = isa<act::SelectOp>(op) ? op.getOperands().drop_front()
-                                           : op.getOperands();
-    auto any = [&](const llvm::DenseSet<Value> &set) {
-      return llvm::any_of(operands, [&](Value v) { return set.contains(v); });
-    };
-    bool fromCall = llvm::any_of(
-        operands, [&](Value v) { return roundingsAfterCall.count(v); });
-    bool call = isRoundedCall(&op);
-    bool sum = isa<arith::AddFOp, arith::SubFOp>(op);
-    bool product = isa<arith::MulFOp, arith::DivFOp>(op);
-    // x * 2^k and x / 2^k are exact (2^k / x is not).
-    bool scaling =
-        (isa<arith::MulFOp>(op) && llvm::any_of(operands, isPowerOfTwo)) ||
-        (isa<arith::DivFOp>(op) && isPowerOfTwo(op.getOperand(1)));
-    if (call && magnifiesArgumentError(&op) && any(rounded))
-      return true; // (A)
-    if ((call || sum) && fromCall)
-      return true; // (B)
-    if (product && any(underflowed) && !llvm::any_of(operands, [](Value v) {
-          return v.getDefiningOp<act::ConstantOp>() != nullptr;
-        }))
-      return true; // (C)
-    Value result = op.getResult(0);
-    if (call) {
-      roundingsAfterCall[result] = 0;
-    } else if (fromCall) {
-      unsigned count = 0;
-      for (Value v : operands)
-        count = std::max(count, roundingsAfterCall.lookup(v));
-      if (product && !scaling)
-        count += 1 + llvm::count_if(operands, isRoundedConstant);
-      if (count >= 2)
-        return true; // (D)
-      roundingsAfterCall[result] = count;
-    }
-    if (call || sum || (product && !scaling) || any(rounded))
-      rounded.insert(result);
-    if (mayUnderflow(&op) || (!product && !sum && any(underflowed)))
-      underflowed.insert(result);
-  }
-  return false;
-}
-
-/// A lowered activation may be at most this deep (the longest path of Halide
-/// nodes from the result down to a leaf). Halide's passes recurse once per
-/// level: a chain of 7000 additions overflowed the stack in its CSE, and
-/// compile time grows with the square of the depth (a chain of 2000 took 37 s
-/// to JIT). std.act's deepest, gelu's derivative, is 87.
+/// A lowered activation may be at most this deep: the longest path of Halide
+/// nodes from the result down to a leaf, each let (the math library binds its
+/// intermediate values to lets) counting as one. Halide's passes recurse once
+/// per level: a chain of 7000 additions overflowed the stack in its CSE, and
+/// compile time grows with the square of the depth (a chain of 2000 float
+/// additions took 37 s to JIT, one of 120 extended ones, 476 lets, 10 s for
+/// every kernel). std.act's deepest, mish's derivative, has 136 lets.
 constexpr unsigned kMaxExprDepth = 1000;
 
 /// The depth of Halide expressions (the longest path from a node down to a
@@ -185,52 +85,36 @@ private:
 
 class Lowering {
 public:
-  FailureOr<Expr> run(act::ActivationOp activation, const Expr &x,
-                      ArrayRef<Expr> params) {
-    // Derivatives stay float32: their bound (4 ulp + 2^-24) absorbs what
-    // the forward bound does not (every std derivative is within 81% of it).
-    wide =
-        !activation->hasAttr("derivative_of") && needsWidePrecision(activation);
-    values[activation.getInput()] = real(x);
+  Lowering(act::ActivationOp activation, act::math::Options options)
+      : activation(activation), builder(options) {}
+
+  FailureOr<Expr> run(const Expr &x, ArrayRef<Expr> params) {
+    values[activation.getInput()] = Ext{builder.bind(x)};
     for (unsigned i = 0, e = activation.getNumParams(); i != e; ++i)
-      values[activation.getParam(i)] = real(params[i]);
+      values[activation.getParam(i)] = Ext{builder.bind(params[i])};
     for (Operation &op : activation.getBlock().without_terminator()) {
-      FailureOr<Expr> result = lower(op);
+      FailureOr<Ext> result = lower(op);
       if (failed(result))
         return failure();
+      if (builder.letCount() + depth.of(result->hi) > kMaxExprDepth)
+        return tooDeep(op);
       values[op.getResult(0)] = *result;
-      if (depth.of(*result) > kMaxExprDepth)
-        return tooDeep(activation, op);
     }
-    // The one rounding of a wide activation.
-    return Halide::cast<float>(values.lookup(activation.getResult()));
+    // The one rounding of an extended result.
+    return builder.finish(builder.round(values.lookup(activation.getResult())));
   }
 
 private:
-  llvm::DenseMap<Value, Expr> values;
+  act::ActivationOp activation;
+  act::math::Builder builder;
+  llvm::DenseMap<Value, Ext> values;
+
+  static bool extended(Value v) { return act::isExtended(v); }
   ExprDepth depth;
-  /// Whether real values are Float(64) (see the file comment).
-  bool wide = false;
-
-  Halide::Type realType() const {
-    return wide ? Halide::Float(64) : Halide::Float(32);
-  }
-  Expr real(const Expr &value) const { return Halide::cast(realType(), value); }
-
-  /// A library function: float32, or its wide variant on the Float(64) value.
-  Expr call(Expr (*narrow)(const Expr &), Expr (*wideFn)(const Expr &),
-            const Expr &arg) const {
-    return wide ? wideFn(arg) : narrow(arg);
-  }
-  /// A library function without a wide variant: computed in float32 (a wide
-  /// argument rounds to float first) and widened again.
-  Expr callNarrow(Expr (*narrow)(const Expr &), const Expr &arg) const {
-    return real(narrow(Halide::cast<float>(arg)));
-  }
 
   /// Rejects an activation whose expression `op` takes past kMaxExprDepth,
   /// before Halide sees it.
-  static LogicalResult tooDeep(act::ActivationOp activation, Operation &op) {
+  LogicalResult tooDeep(Operation &op) {
     auto of = activation->getAttrOfType<StringAttr>("derivative_of");
     emitError(op.getLoc())
         << "'" << (of ? of.getValue() : activation.sym_name())
@@ -239,90 +123,162 @@ private:
     return failure();
   }
 
-  Expr operand(Operation &op, unsigned i) {
+  Ext operand(Operation &op, unsigned i) {
     return values.lookup(op.getOperand(i));
   }
+  /// An operand as a float32 value (rounded, if it is extended).
+  Expr rounded(Operation &op, unsigned i) {
+    Ext v = operand(op, i);
+    return v.extended() ? builder.bind(builder.round(v)) : v.hi;
+  }
 
-  FailureOr<Expr> lower(Operation &op) {
-    auto a = [&] { return operand(op, 0); };
-    auto b = [&] { return operand(op, 1); };
-    using R = FailureOr<Expr>;
+  /// A unary function of MathLib's builder, at the precision the plan asks.
+  Ext call(Operation &op,
+           Ext (act::math::Builder::*fn)(const Ext &, Precision)) {
+    Precision precision =
+        extended(op.getResult(0)) ? Precision::Extended : Precision::Float;
+    return (builder.*fn)(operand(op, 0), precision);
+  }
+
+  /// Arithmetic: float32, or extended by the builder.
+  Ext arithmetic(Operation &op,
+                 Ext (act::math::Builder::*pairs)(const Ext &, const Ext &),
+                 Expr (*plain)(const Expr &, const Expr &)) {
+    if (extended(op.getResult(0)))
+      return (builder.*pairs)(operand(op, 0), operand(op, 1));
+    return Ext{plain(rounded(op, 0), rounded(op, 1))};
+  }
+
+  FailureOr<Ext> lower(Operation &op) {
+    bool ext = op.getNumResults() == 1 && extended(op.getResult(0));
+    using R = FailureOr<Ext>;
     return llvm::TypeSwitch<Operation *, R>(&op)
-        .Case([&](act::ConstantOp c) {
-          // Float32: the one rounding of a constant folded in double.
-          return real(Halide::Internal::FloatImm::make(
-              Halide::Float(64), c.value().convertToDouble()));
+        .Case([&](act::ConstantOp c) -> R {
+          double v = c.value().convertToDouble();
+          if (ext)
+            return builder.constant(v);
+          // Float32: the one rounding of a constant folded in double. -0 is
+          // written as its bits: Halide's CSE takes the float constants -0
+          // and +0 for one and would merge them.
+          if (v == 0 && std::signbit(v))
+            return Ext{Halide::reinterpret<float>(Expr(INT32_MIN))};
+          return Ext{Expr(static_cast<float>(v))};
         })
-        .Case([&](arith::ConstantIntOp c) {
-          return c.value() ? Halide::Internal::const_true()
-                           : Halide::Internal::const_false();
+        .Case([&](arith::ConstantIntOp c) -> R {
+          return Ext{c.value() ? Halide::Internal::const_true()
+                               : Halide::Internal::const_false()};
         })
-        .Case([&](arith::AddFOp) { return a() + b(); })
-        .Case([&](arith::SubFOp) { return a() - b(); })
-        .Case([&](arith::MulFOp) { return a() * b(); })
-        .Case([&](arith::DivFOp) { return a() / b(); })
-        .Case([&](arith::NegFOp) { return negate(a()); })
-        .Case([&](arith::MinFOp) { return act::math::fmin(a(), b()); })
-        .Case([&](arith::MaxFOp) { return act::math::fmax(a(), b()); })
-        .Case([&](arith::CmpFOp cmp) {
+        .Case([&](arith::AddFOp) {
+          return arithmetic(op, &act::math::Builder::add,
+                            [](const Expr &a, const Expr &b) { return a + b; });
+        })
+        .Case([&](arith::SubFOp) {
+          return arithmetic(op, &act::math::Builder::sub,
+                            [](const Expr &a, const Expr &b) { return a - b; });
+        })
+        .Case([&](arith::MulFOp) {
+          return arithmetic(op, &act::math::Builder::mul,
+                            [](const Expr &a, const Expr &b) { return a * b; });
+        })
+        .Case([&](arith::DivFOp) {
+          return arithmetic(op, &act::math::Builder::div,
+                            [](const Expr &a, const Expr &b) { return a / b; });
+        })
+        .Case([&](arith::NegFOp) -> R {
+          return ext ? builder.neg(operand(op, 0))
+                     : Ext{negate(rounded(op, 0))};
+        })
+        .Case([&](math::AbsOp) -> R {
+          return ext ? builder.abs(operand(op, 0))
+                     : Ext{Halide::abs(rounded(op, 0))};
+        })
+        .Case<arith::MinFOp, arith::MaxFOp>([&](auto) -> R {
+          bool isMin = isa<arith::MinFOp>(op);
+          if (!ext) {
+            Expr a = rounded(op, 0), b = rounded(op, 1);
+            return Ext{isMin ? act::math::fmin(a, b) : act::math::fmax(a, b)};
+          }
+          // NaN-propagating choice of the operand, by the rounded values.
+          Expr a = rounded(op, 0), b = rounded(op, 1);
+          Expr pickA = Halide::is_nan(a) ||
+                       (!Halide::is_nan(b) && (isMin ? a <= b : a >= b));
+          return builder.select(pickA, operand(op, 0), operand(op, 1));
+        })
+        .Case([&](arith::CmpFOp cmp) -> R {
           auto isNaN = [](const Expr &value) { return Halide::is_nan(value); };
-          return act::comparePredicate(cmp.getPredicate(), a(), b(), isNaN);
+          return Ext{act::comparePredicate(cmp.getPredicate(), rounded(op, 0),
+                                           rounded(op, 1), isNaN)};
         })
-        .Case([&](arith::AndIOp) { return a() && b(); })
-        .Case([&](arith::OrIOp) { return a() || b(); })
-        .Case([&](arith::XOrIOp) { return a() != b(); })
-        .Case([&](arith::UIToFPOp) { return real(a()); })
-        .Case([&](act::SelectOp) {
-          return Halide::select(a(), b(), operand(op, 2));
+        .Case([&](arith::AndIOp) -> R {
+          return Ext{operand(op, 0).hi && operand(op, 1).hi};
         })
-        .Case([&](math::PowFOp) {
-          // pow evaluates in double inside; its arguments are float32.
-          return real(act::math::pow(Halide::cast<float>(a()),
-                                     Halide::cast<float>(b())));
+        .Case([&](arith::OrIOp) -> R {
+          return Ext{operand(op, 0).hi || operand(op, 1).hi};
         })
-        .Case([&](math::ExpOp) {
-          return call(act::math::exp, act::math::wide::exp, a());
+        .Case([&](arith::XOrIOp) -> R {
+          return Ext{operand(op, 0).hi != operand(op, 1).hi};
         })
-        .Case([&](math::ExpM1Op) {
-          return call(act::math::expm1, act::math::wide::expm1, a());
+        .Case([&](arith::UIToFPOp) -> R {
+          return Ext{Halide::cast<float>(operand(op, 0).hi)};
         })
-        .Case([&](math::LogOp) {
-          return call(act::math::log, act::math::wide::log, a());
+        .Case([&](act::SelectOp) -> R {
+          Expr condition = operand(op, 0).hi;
+          if (ext)
+            return builder.select(condition, operand(op, 1), operand(op, 2));
+          return Ext{Halide::select(condition, rounded(op, 1), rounded(op, 2))};
         })
-        .Case([&](math::Log1pOp) {
-          return call(act::math::log1p, act::math::wide::log1p, a());
+        .Case([&](math::PowFOp) -> R {
+          return Ext{builder.pow(rounded(op, 0), rounded(op, 1))};
         })
-        .Case([&](math::SqrtOp) {
-          // The IEEE square root is correctly rounded in either type.
-          return wide ? Halide::sqrt(a()) : act::math::sqrt(a());
+        .Case([&](math::ExpOp) -> R {
+          return call(op, &act::math::Builder::exp);
         })
-        .Case([&](math::RsqrtOp) {
-          // In double, 1 / sqrt(x) neither overflows nor loses a digit that
-          // matters to float32 (and gives rsqrt(-0) = -inf).
-          return wide ? Halide::Internal::make_const(Halide::Float(64), 1.0) /
-                            Halide::sqrt(a())
-                      : act::math::rsqrt(a());
+        .Case([&](math::ExpM1Op) -> R {
+          return call(op, &act::math::Builder::expm1);
         })
-        .Case([&](math::AbsOp) { return Halide::abs(a()); })
-        .Case([&](math::FloorOp) { return Halide::floor(a()); })
-        .Case([&](math::CeilOp) { return Halide::ceil(a()); })
-        .Case([&](math::TanhOp) {
-          return call(act::math::tanh, act::math::wide::tanh, a());
+        .Case([&](math::LogOp) -> R {
+          return call(op, &act::math::Builder::log);
         })
-        .Case([&](math::ErfOp) {
-          return call(act::math::erf, act::math::wide::erf, a());
+        .Case([&](math::Log1pOp) -> R {
+          return call(op, &act::math::Builder::log1p);
         })
-        .Case([&](math::SinOp) { return callNarrow(act::math::sin, a()); })
-        .Case([&](math::CosOp) { return callNarrow(act::math::cos, a()); })
-        .Case([&](math::AtanOp) { return callNarrow(act::math::atan, a()); })
-        .Case([&](act::SigmoidOp) {
-          return call(act::math::sigmoid, act::math::wide::sigmoid, a());
+        .Case([&](math::SqrtOp) -> R {
+          return call(op, &act::math::Builder::sqrt);
         })
-        .Case([&](act::ErfcOp) {
-          return call(act::math::erfc, act::math::wide::erfc, a());
+        .Case([&](math::TanhOp) -> R {
+          return call(op, &act::math::Builder::tanh);
         })
-        .Case([&](act::SignOp) { return act::math::sign(a()); })
-        .Case([&](act::RoundOp) { return act::math::round(a()); })
+        .Case([&](math::ErfOp) -> R {
+          return call(op, &act::math::Builder::erf);
+        })
+        .Case([&](act::SigmoidOp) -> R {
+          return call(op, &act::math::Builder::sigmoid);
+        })
+        .Case([&](act::ErfcOp) -> R {
+          return call(op, &act::math::Builder::erfc);
+        })
+        .Case([&](math::RsqrtOp) -> R {
+          return Ext{builder.rsqrt(rounded(op, 0))};
+        })
+        .Case(
+            [&](math::SinOp) -> R { return Ext{builder.sin(rounded(op, 0))}; })
+        .Case(
+            [&](math::CosOp) -> R { return Ext{builder.cos(rounded(op, 0))}; })
+        .Case([&](math::AtanOp) -> R {
+          return Ext{builder.atan(rounded(op, 0))};
+        })
+        .Case([&](math::FloorOp) -> R {
+          return Ext{Halide::floor(rounded(op, 0))};
+        })
+        .Case([&](math::CeilOp) -> R {
+          return Ext{Halide::ceil(rounded(op, 0))};
+        })
+        .Case([&](act::SignOp) -> R {
+          return Ext{act::math::sign(rounded(op, 0))};
+        })
+        .Case([&](act::RoundOp) -> R {
+          return Ext{act::math::round(rounded(op, 0))};
+        })
         .Default([](Operation *other) -> R {
           other->emitError("cannot lower '")
               << other->getName() << "' to Halide";
@@ -334,6 +290,7 @@ private:
 } // namespace
 
 FailureOr<Expr> act::lowerToHalide(ActivationOp activation, const Expr &x,
-                                   ArrayRef<Expr> params) {
-  return Lowering().run(activation, x, params);
+                                   ArrayRef<Expr> params,
+                                   math::Options options) {
+  return Lowering(activation, options).run(x, params);
 }

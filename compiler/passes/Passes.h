@@ -30,8 +30,16 @@ std::string derivativeName(llvm::StringRef activation, llvm::StringRef argument)
 /// when lowered) and applies the exact algebraic rewrites of ActCombine.td.
 std::unique_ptr<mlir::Pass> createFoldConstantsPass();
 
+/// Marks `act.extended` the ops whose values the lowering computes extended
+/// (pairs rounded once at the end) because float32 could miss the bound:
+/// see PlanPrecision.cpp.
+std::unique_ptr<mlir::Pass> createPlanPrecisionPass();
+
+/// Whether `value`'s op is marked extended.
+bool isExtended(mlir::Value value);
+
 /// differentiate -> inline -> symbol-dce -> fold constants -> canonicalize ->
-/// cse, the last three on each activation. Honours
+/// cse -> plan precision, the last four on each activation. Honours
 /// MLIR's pass-manager command-line options (--mlir-print-ir-after-all...).
 mlir::LogicalResult optimize(mlir::ModuleOp module);
 

@@ -27,6 +27,7 @@ LogicalResult act::optimize(ModuleOp module) {
   perActivation.addPass(createFoldConstantsPass());
   perActivation.addPass(createCanonicalizerPass());
   perActivation.addPass(createCSEPass());
+  perActivation.addPass(createPlanPrecisionPass());
   return pm.run(module);
 }
 

@@ -1,10 +1,13 @@
 // Accuracy and special-value tests of the Halide float32 math library.
 //
-// Every function is JIT-compiled once, vectorised by 16, and compared with a
-// double (or long double) reference in ulps of the exact result. The disabled
-// tests sweep all 2^32 inputs of each unary function (about 1.5 minutes each
-// on two cores) and 2^28 random pairs for pow; run them with the flags
-// --gtest_also_run_disabled_tests --gtest_filter='*Exhaustive*:*LargeSample*'.
+// Every function is JIT-compiled once per target setting (with the host's
+// FMA, and without it: Dekker's products), vectorised by 16, and compared
+// with a double (or long double) reference in ulps of the exact result. The
+// extended results (hi + lo, times a factor) are compared unrounded, in
+// units of 2^-24 relative. The disabled tests sweep all 2^32 inputs of each
+// unary function (about 1.5 minutes each on two cores) and 2^28 random pairs
+// for pow; run them with the flags --gtest_also_run_disabled_tests
+// --gtest_filter='*Exhaustive*:*LargeSample*'.
 #include "compiler/halide/MathLib.h"
 
 #include <gtest/gtest.h>
@@ -25,16 +28,20 @@
 
 namespace {
 
-using UnaryFn = Halide::Expr (*)(const Halide::Expr &);
-using BinaryFn = Halide::Expr (*)(const Halide::Expr &, const Halide::Expr &);
+using act::math::Options;
+using UnaryFn = Halide::Expr (*)(const Halide::Expr &, Options);
+using BinaryFn = Halide::Expr (*)(const Halide::Expr &, const Halide::Expr &,
+                                  Options);
 using Reference = double (*)(double);
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kDenormMin = std::numeric_limits<float>::denorm_min();
 constexpr float kMaxUlp = 1.5f;
-// Sampled tests take every kSampleStride-th bit pattern (4.2M inputs).
+// Sampled tests take every kSampleStride-th bit pattern (4.2M inputs); those
+// without FMA every 16th of them.
 constexpr uint32_t kSampleStride = 1021;
+constexpr uint32_t kSampleStrideWithoutFma = 16 * kSampleStride;
 constexpr int kVectorWidth = 16;
 // sin and cos reduce exactly (Cody-Waite) up to here.
 constexpr float kTrigAccurateBelow = 102943.0f;
@@ -96,15 +103,23 @@ private:
   Halide::Func func_;
 };
 
-/// One Kernel per function per process: JIT compilation dominates run time.
-Kernel &unaryKernel(UnaryFn fn) {
-  static std::map<UnaryFn, std::unique_ptr<Kernel>> cache;
-  auto &kernel = cache[fn];
+/// The host's setting: FMA where the JIT target has it.
+Options hostOptions() {
+  Halide::Target host = Halide::get_host_target();
+  return {host.has_feature(Halide::Target::FMA) ||
+          host.has_feature(Halide::Target::AVX512)};
+}
+
+/// One Kernel per function and setting per process: JIT compilation
+/// dominates run time.
+Kernel &unaryKernel(UnaryFn fn, Options options = hostOptions()) {
+  static std::map<std::pair<UnaryFn, bool>, std::unique_ptr<Kernel>> cache;
+  auto &kernel = cache[{fn, options.fma}];
   if (!kernel) {
     Halide::ImageParam in(Halide::Float(32), 1, "in");
     kernel = std::make_unique<Kernel>(
         std::vector<Halide::ImageParam>{in},
-        [&](const Halide::Var &x) { return fn(in(x)); });
+        [&](const Halide::Var &x) { return fn(in(x), options); });
   }
   return *kernel;
 }
@@ -117,7 +132,7 @@ Kernel &binaryKernel(BinaryFn fn) {
         b(Halide::Float(32), 1, "b");
     kernel = std::make_unique<Kernel>(
         std::vector<Halide::ImageParam>{a, b},
-        [&](const Halide::Var &x) { return fn(a(x), b(x)); });
+        [&](const Halide::Var &x) { return fn(a(x), b(x), hostOptions()); });
   }
   return *kernel;
 }
@@ -125,6 +140,20 @@ Kernel &binaryKernel(BinaryFn fn) {
 float apply(UnaryFn fn, float x) { return unaryKernel(fn).run({{x}})[0]; }
 float apply(BinaryFn fn, float a, float b) {
   return binaryKernel(fn).run({{a}, {b}})[0];
+}
+
+// The exact functions take no options.
+Halide::Expr roundFn(const Halide::Expr &x, Options) {
+  return act::math::round(x);
+}
+Halide::Expr signFn(const Halide::Expr &x, Options) {
+  return act::math::sign(x);
+}
+Halide::Expr fminFn(const Halide::Expr &a, const Halide::Expr &b, Options) {
+  return act::math::fmin(a, b);
+}
+Halide::Expr fmaxFn(const Halide::Expr &a, const Halide::Expr &b, Options) {
+  return act::math::fmax(a, b);
 }
 
 /// The largest error seen, its input x and result y (for pow: x and y are
@@ -155,8 +184,8 @@ W worstOnAllCores(size_t n, Visit visit, Less less) {
 /// Largest ulp error of fn over the xs with |x| <= bound (NaN included),
 /// with the references computed on all cores.
 Worst measure(UnaryFn fn, Reference ref, const std::vector<float> &xs,
-              float bound = kInf) {
-  std::vector<float> ys = unaryKernel(fn).run({xs});
+              float bound = kInf, Options options = hostOptions()) {
+  std::vector<float> ys = unaryKernel(fn, options).run({xs});
   return worstOnAllCores<Worst>(
       xs.size(),
       [&](size_t i, Worst &worst) {
@@ -288,10 +317,10 @@ std::vector<UnaryCase> unaryCases() {
        {4.0f, 0.25f}},
       {"rsqrt", act::math::rsqrt, refRsqrt, {0x1p64f, 0x1p-64f, 4.0f}},
       {"round",
-       act::math::round,
+       roundFn,
        [](double x) { return std::round(x); },
        {0.49999997f, 1.5f, 2.5f, 8388607.5f, 8388608.0f, 4194303.75f}},
-      {"sign", act::math::sign, refSign, {}},
+      {"sign", signFn, refSign, {}},
   };
 }
 
@@ -305,6 +334,16 @@ TEST_P(MathLibAccuracy, SampledAndBoundaries) {
   std::vector<float> edges = boundaryInputs(c.boundaries);
   xs.insert(xs.end(), edges.begin(), edges.end());
   Worst w = measure(c.fn, c.ref, xs, c.accurateBelow);
+  EXPECT_LE(w.ulp, kMaxUlp)
+      << c.name << "(" << w.x << ") = " << w.y << ", exact " << c.ref(w.x);
+}
+
+TEST_P(MathLibAccuracy, SampledWithoutFma) {
+  const UnaryCase &c = GetParam();
+  std::vector<float> xs = sampledInputs(kSampleStrideWithoutFma);
+  std::vector<float> edges = boundaryInputs(c.boundaries);
+  xs.insert(xs.end(), edges.begin(), edges.end());
+  Worst w = measure(c.fn, c.ref, xs, c.accurateBelow, Options{false});
   EXPECT_LE(w.ulp, kMaxUlp)
       << c.name << "(" << w.x << ") = " << w.y << ", exact " << c.ref(w.x);
 }
@@ -498,7 +537,7 @@ TEST(MathLibSpecial, Elementary) {
                {kNaN, kNaN},
                {4.0f, 0.5f},
                {0x1p-148f, 0x1p74f}});
-  expectUnary(act::math::round, "round",
+  expectUnary(roundFn, "round",
               {{0.5f, 1.0f},
                {-0.5f, -1.0f},
                {0.49999997f, 0.0f},
@@ -511,7 +550,7 @@ TEST(MathLibSpecial, Elementary) {
                {kInf, kInf},
                {-kInf, -kInf},
                {kNaN, kNaN}});
-  expectUnary(act::math::sign, "sign",
+  expectUnary(signFn, "sign",
               {{3.0f, 1.0f},
                {-3.0f, -1.0f},
                {0.0f, 0.0f},
@@ -524,17 +563,17 @@ TEST(MathLibSpecial, Elementary) {
 }
 
 TEST(MathLibSpecial, MinMaxPropagateNaN) {
-  for (BinaryFn fn : {act::math::fmin, act::math::fmax}) {
+  for (BinaryFn fn : {fminFn, fmaxFn}) {
     EXPECT_TRUE(std::isnan(apply(fn, kNaN, 1.0f)));
     EXPECT_TRUE(std::isnan(apply(fn, 1.0f, kNaN)));
     EXPECT_TRUE(std::isnan(apply(fn, kNaN, kNaN)));
     EXPECT_TRUE(std::isnan(apply(fn, -kInf, kNaN)));
   }
-  EXPECT_EQ(apply(act::math::fmin, 1.0f, 2.0f), 1.0f);
-  EXPECT_EQ(apply(act::math::fmin, -kInf, kInf), -kInf);
-  EXPECT_EQ(apply(act::math::fmax, 1.0f, 2.0f), 2.0f);
-  EXPECT_EQ(apply(act::math::fmax, -kInf, kInf), kInf);
-  EXPECT_EQ(apply(act::math::fmax, -1.0f, kDenormMin), kDenormMin);
+  EXPECT_EQ(apply(fminFn, 1.0f, 2.0f), 1.0f);
+  EXPECT_EQ(apply(fminFn, -kInf, kInf), -kInf);
+  EXPECT_EQ(apply(fmaxFn, 1.0f, 2.0f), 2.0f);
+  EXPECT_EQ(apply(fmaxFn, -kInf, kInf), kInf);
+  EXPECT_EQ(apply(fmaxFn, -1.0f, kDenormMin), kDenormMin);
 }
 
 TEST(MathLibPow, AnnexF) {
@@ -628,318 +667,150 @@ TEST(MathLibPow, DISABLED_LargeSample) {
 }
 
 // ---------------------------------------------------------------------------
-// Wide variants: Float(64) in and out, measured unrounded.
+// Extended results: (hi + lo) * factor, measured unrounded.
 // ---------------------------------------------------------------------------
 
 // Their relative error bound, in units of 2^-24 (a float32 ulp is 1 or 2 of
-// them): a quarter of a float32 ulp at most.
-constexpr double kWideMaxError = 0.25;
+// them): 2^-25.5, a third of a float32 ulp at most.
+constexpr double kExtendedMaxError = 0.35;
 
-// Wide results below 2^-1021 may flush to 0.
-constexpr double kWideFlush = 0x1p-1021;
+using ExtendedMethod = act::math::Ext (act::math::Builder::*)(
+    const act::math::Ext &, act::math::Precision);
 
-/// |y - exact| / |exact| in units of 2^-24. Infinities must match, as must
-/// NaN; below kWideFlush, any result below it passes.
-double wideError(double y, double exact) {
-  if (std::isnan(exact) || std::isnan(y))
-    return std::isnan(exact) && std::isnan(y) ? 0.0 : INFINITY;
-  if (std::isinf(y) || std::isinf(exact))
-    return y == exact ? 0.0 : INFINITY;
-  if (std::fabs(exact) < kWideFlush && std::fabs(y) <= kWideFlush)
-    return 0.0;
-  return std::fabs(y - exact) / std::max(std::fabs(exact), DBL_MIN) * 0x1p24;
-}
-
-/// A JIT-compiled Float(64) -> Float(64) function, vectorised by 16.
-class WideKernel {
+/// An extended function of an extended argument (hi + lo), JIT-compiled
+/// with the host's options: its parts, combined in double.
+class ExtendedKernel {
 public:
-  explicit WideKernel(UnaryFn fn) : in_(Halide::Float(64), 1, "in") {
+  explicit ExtendedKernel(ExtendedMethod method)
+      : hi_(Halide::Float(32), 1, "hi"), lo_(Halide::Float(32), 1, "lo") {
+    act::math::Builder b(hostOptions());
     Halide::Var x("x"), xo("xo"), xi("xi");
-    func_(x) = fn(in_(x));
+    act::math::Ext arg{b.bind(hi_(x)), b.bind(lo_(x))};
+    act::math::Ext r = (b.*method)(arg, act::math::Precision::Extended);
+    Halide::Expr lo = r.lo.defined() ? r.lo : Halide::Expr(0.0f);
+    Halide::Expr factor = r.factor.defined() ? r.factor : Halide::Expr(1.0f);
+    func_(x) = Halide::Tuple(b.finish(r.hi), b.finish(lo), b.finish(factor));
     func_.split(x, xo, xi, kChunkSize).parallel(xo).vectorize(xi, kVectorWidth);
     func_.compile_jit();
   }
 
-  std::vector<double> run(const std::vector<double> &xs) {
-    size_t padded = (xs.size() + kChunkSize - 1) / kChunkSize * kChunkSize;
-    Halide::Buffer<double> in(static_cast<int>(padded));
-    std::fill(in.begin(), in.end(), 1.0);
-    std::copy(xs.begin(), xs.end(), in.begin());
-    in_.set(in);
-    Halide::Buffer<double> out = func_.realize({static_cast<int>(padded)});
-    return std::vector<double>(out.begin(), out.begin() + xs.size());
+  std::vector<double> run(const std::vector<float> &his,
+                          const std::vector<float> &los) {
+    size_t padded = (his.size() + kChunkSize - 1) / kChunkSize * kChunkSize;
+    Halide::Buffer<float> hi(static_cast<int>(padded)),
+        lo(static_cast<int>(padded));
+    std::fill(hi.begin(), hi.end(), 1.0f);
+    std::fill(lo.begin(), lo.end(), 0.0f);
+    std::copy(his.begin(), his.end(), hi.begin());
+    std::copy(los.begin(), los.end(), lo.begin());
+    hi_.set(hi);
+    lo_.set(lo);
+    Halide::Realization r = func_.realize({static_cast<int>(padded)});
+    Halide::Buffer<float> h(r[0]), l(r[1]), f(r[2]);
+    std::vector<double> out(his.size());
+    for (size_t i = 0; i < his.size(); ++i)
+      out[i] = (double(h(i)) + double(l(i))) * double(f(i));
+    return out;
   }
 
 private:
-  Halide::ImageParam in_;
+  Halide::ImageParam hi_, lo_;
   Halide::Func func_;
 };
 
-WideKernel &wideKernel(UnaryFn fn) {
-  static std::map<UnaryFn, std::unique_ptr<WideKernel>> cache;
-  auto &kernel = cache[fn];
-  if (!kernel)
-    kernel = std::make_unique<WideKernel>(fn);
-  return *kernel;
+/// |y - exact| / max(|exact|, smallest) in units of 2^-24. NaN must match
+/// NaN; a result that rounds to +-inf in float32 must be one that does too.
+double relativeError(double y, double exact, double smallest) {
+  if (std::isnan(exact) || std::isnan(y))
+    return std::isnan(exact) && std::isnan(y) ? 0.0 : INFINITY;
+  bool yOverflows = std::isinf(static_cast<float>(y));
+  bool exactOverflows = std::isinf(static_cast<float>(exact));
+  if (yOverflows || exactOverflows)
+    return yOverflows && exactOverflows && (y > 0) == (exact > 0) ? 0.0
+                                                                  : INFINITY;
+  return std::fabs(y - exact) / std::max(std::fabs(exact), smallest) * 0x1p24;
 }
 
-double applyWide(UnaryFn fn, double x) { return wideKernel(fn).run({x})[0]; }
-
-struct WideWorst {
-  double error = 0;
-  double x = 0;
-  double y = 0;
-};
-
-WideWorst measureWide(UnaryFn fn, Reference ref,
-                      const std::vector<double> &xs) {
-  std::vector<double> ys = wideKernel(fn).run(xs);
-  return worstOnAllCores<WideWorst>(
-      xs.size(),
-      [&](size_t i, WideWorst &worst) {
-        double err = wideError(ys[i], ref(xs[i]));
-        if (!(err <= worst.error))
-          worst = {err, xs[i], ys[i]};
-      },
-      [](const WideWorst &a, const WideWorst &b) { return a.error < b.error; });
-}
-
-/// Doubles a float32 computation could not have produced: floats moved by
-/// up to 2^-24 relative, and random bit patterns over the double range.
-std::vector<double> wideRandomInputs(size_t n, uint32_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<double> xs(n);
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t u = rng();
-    if (i % 2 == 0) {
-      double f = fromBits(static_cast<uint32_t>(u));
-      xs[i] =
-          f * (1.0 + std::ldexp(static_cast<double>(int32_t(u >> 32)), -55));
-    } else {
-      std::memcpy(&xs[i], &u, sizeof u);
-    }
-  }
-  return xs;
-}
-
-std::vector<double> asDoubles(const std::vector<float> &xs) {
-  return std::vector<double>(xs.begin(), xs.end());
-}
-
-struct WideCase {
+struct ExtendedCase {
   const char *name;
-  UnaryFn fn;
+  ExtendedMethod method;
   Reference ref;
-  std::vector<double> boundaries; ///< Switch points and range limits.
+  /// Below this magnitude errors are absolute: a float pair has no more
+  /// digits where its low part is subnormal (2^-122).
+  double smallest;
+  /// Below this magnitude any result below it passes: functions that keep a
+  /// factor take an argument past their clamp as 0 (e^-130).
+  double flush = 0;
 };
 
-std::vector<WideCase> wideCases() {
+// The smallest pair relatively accurate to 2^-27.
+constexpr double kSmallestPair = 0x1p-122;
+
+std::vector<ExtendedCase> extendedCases() {
+  using B = act::math::Builder;
   return {
-      {"exp",
-       act::math::wide::exp,
-       [](double x) { return std::exp(x); },
-       // Within 2^-26 of DBL_MAX the result may overflow early: 709.78 is
-       // the last boundary tested below log(DBL_MAX).
-       {709.78, 709.79, -707.7, -708.0, -708.3964185322641, -745.1332191019411,
-        710.0, -746.0, 0.34657359027997264, 1e-300}},
-      {"expm1",
-       act::math::wide::expm1,
-       [](double x) { return std::expm1(x); },
-       {-37.42994775023705, -40.0, 0.34657359027997264, 36.7368005696771, 37.0,
-        709.78, 709.79, 1e-300, 1e-17}},
-      {"log",
-       act::math::wide::log,
-       [](double x) { return std::log(x); },
-       {0.7071067811865476, 0.7071067811865475, 1.4142135623730951, 1.0,
-        DBL_MIN, DBL_TRUE_MIN, DBL_MAX, 1.0 + 0x1p-52}},
-      {"log1p",
-       act::math::wide::log1p,
-       [](double x) { return std::log1p(x); },
-       {-0.2928932188134524, 0.41421356237309515, -1.0 + 0x1p-53, 1e-17, 0x1p53,
-        DBL_MAX, DBL_TRUE_MIN}},
-      {"tanh",
-       act::math::wide::tanh,
-       [](double x) { return std::tanh(x); },
-       {0.5493061443340549, 0.549306144334055, 19.06, 19.5, 1e-300, 1e10}},
-      {"sigmoid",
-       act::math::wide::sigmoid,
-       [](double x) {
-         return static_cast<double>(
-             1.0L / (1.0L + std::exp(-static_cast<long double>(x))));
-       },
-       {36.7, 37.0, 708.0, 709.0, 744.0, 745.2, 746.0, 1e10}},
-      {"erf",
-       act::math::wide::erf,
-       [](double x) { return std::erf(x); },
-       {0.82, 0.8199999999999999, 5.9, 6.0, 27.0, 28.0, 1e-300}},
-      {"erfc",
-       act::math::wide::erfc,
-       [](double x) { return std::erfc(x); },
-       {0.6, 0.5999999999999999, 1.1, 1.1000000238418579, 2.0, 10.1, 15.0, 20.0,
-        26.5, 27.2, 27.226, 27.25, 27.3, 1e-300}},
+      {"exp", &B::exp, [](double x) { return std::exp(x); }, kSmallestPair,
+       0x1p-186},
+      {"expm1", &B::expm1, [](double x) { return std::expm1(x); },
+       kSmallestPair},
+      {"log", &B::log, [](double x) { return std::log(x); }, kSmallestPair},
+      {"log1p", &B::log1p, [](double x) { return std::log1p(x); },
+       kSmallestPair},
+      {"tanh", &B::tanh, [](double x) { return std::tanh(x); }, kSmallestPair},
+      {"sigmoid", &B::sigmoid, refSigmoid, kSmallestPair, 0x1p-186},
+      {"erf", &B::erf, [](double x) { return std::erf(x); }, kSmallestPair},
+      {"erfc", &B::erfc, [](double x) { return std::erfc(x); }, kSmallestPair,
+       0x1p-186},
   };
 }
 
-void PrintTo(const WideCase &c, std::ostream *os) { *os << c.name; }
+void PrintTo(const ExtendedCase &c, std::ostream *os) { *os << c.name; }
 
-class WideAccuracy : public testing::TestWithParam<WideCase> {};
+class ExtendedAccuracy : public testing::TestWithParam<ExtendedCase> {};
 
-/// Every 1021st float32 (as a double), the boundaries with their neighbours
-/// and 2^20 random doubles.
-TEST_P(WideAccuracy, SampledAndBoundaries) {
-  const WideCase &c = GetParam();
-  std::vector<double> xs = asDoubles(sampledInputs(kSampleStride));
-  for (double b : c.boundaries)
-    for (double v : {b, -b})
-      for (double x :
-           {std::nextafter(v, -INFINITY), v, std::nextafter(v, INFINITY)})
-        xs.push_back(x);
-  std::vector<double> random = wideRandomInputs(1 << 20, 1);
-  xs.insert(xs.end(), random.begin(), random.end());
-  WideWorst w = measureWide(c.fn, c.ref, xs);
-  EXPECT_LE(w.error, kWideMaxError)
+/// Every 1021st float32 with a low part of up to half its ulp (random), so
+/// that the argument's low part is tested too.
+TEST_P(ExtendedAccuracy, Sampled) {
+  const ExtendedCase &c = GetParam();
+  static std::map<std::string, std::unique_ptr<ExtendedKernel>> kernels;
+  auto &kernel = kernels[c.name];
+  if (!kernel)
+    kernel = std::make_unique<ExtendedKernel>(c.method);
+  std::vector<float> his = sampledInputs(kSampleStride), los(his.size());
+  std::mt19937 rng(5);
+  for (size_t i = 0; i < his.size(); ++i) {
+    float ulp = std::nextafter(std::fabs(his[i]), kInf) - std::fabs(his[i]);
+    los[i] = std::isfinite(ulp) && std::isfinite(his[i])
+                 ? ulp * (static_cast<float>(rng() % 1001) / 1000.0f - 0.5f)
+                 : 0.0f;
+  }
+  std::vector<double> ys = kernel->run(his, los);
+  struct Worst {
+    double error = 0, x = 0, y = 0;
+  };
+  Worst w = worstOnAllCores<Worst>(
+      his.size(),
+      [&](size_t i, Worst &worst) {
+        double x = double(his[i]) + double(los[i]);
+        double exact = c.ref(x);
+        double err = std::fabs(exact) < c.flush && std::fabs(ys[i]) <= c.flush
+                         ? 0.0
+                         : relativeError(ys[i], exact, c.smallest);
+        if (!(err <= worst.error))
+          worst = {err, x, ys[i]};
+      },
+      [](const Worst &a, const Worst &b) { return a.error < b.error; });
+  EXPECT_LE(w.error, kExtendedMaxError)
       << c.name << "(" << w.x << ") = " << w.y << ", exact " << c.ref(w.x);
 }
 
-TEST_P(WideAccuracy, DISABLED_Exhaustive) {
-  const WideCase &c = GetParam();
-  constexpr uint64_t kChunk = 1 << 24;
-  WideWorst worst;
-  std::vector<double> xs(kChunk);
-  for (uint64_t start = 0; start <= UINT32_MAX; start += kChunk) {
-    for (uint64_t i = 0; i < kChunk; ++i)
-      xs[i] = fromBits(static_cast<uint32_t>(start + i));
-    WideWorst w = measureWide(c.fn, c.ref, xs);
-    if (w.error > worst.error)
-      worst = w;
-  }
-  for (uint32_t seed = 0; seed < 16; ++seed) {
-    WideWorst w = measureWide(c.fn, c.ref, wideRandomInputs(1 << 24, seed + 2));
-    if (w.error > worst.error)
-      worst = w;
-  }
-  std::printf("wide %s: max %.4f (2^-24 relative) at x = %a (%.17g), got "
-              "%.17g, exact %.17g\n",
-              c.name, worst.error, worst.x, worst.x, worst.y, c.ref(worst.x));
-  EXPECT_LE(worst.error, kWideMaxError);
-}
-
-INSTANTIATE_TEST_SUITE_P(MathLib, WideAccuracy, testing::ValuesIn(wideCases()),
-                         [](const testing::TestParamInfo<WideCase> &info) {
+INSTANTIATE_TEST_SUITE_P(MathLib, ExtendedAccuracy,
+                         testing::ValuesIn(extendedCases()),
+                         [](const testing::TestParamInfo<ExtendedCase> &info) {
                            return std::string(info.param.name);
                          });
 
-/// Bit-for-bit (or NaN) results of a wide function, -0 told from +0.
-void expectWide(UnaryFn fn, const char *name,
-                std::initializer_list<std::pair<double, double>> cases) {
-  for (auto [x, expected] : cases) {
-    double actual = applyWide(fn, x);
-    std::string what =
-        std::string("wide::") + name + "(" + std::to_string(x) + ")";
-    if (std::isnan(expected)) {
-      EXPECT_TRUE(std::isnan(actual)) << what << " = " << actual;
-      continue;
-    }
-    EXPECT_EQ(expected, actual) << what;
-    EXPECT_EQ(std::signbit(expected), std::signbit(actual)) << what;
-  }
-}
-
-TEST(MathLibWideSpecial, ExpAndLog) {
-  constexpr double inf = INFINITY, nan = NAN;
-  expectWide(act::math::wide::exp, "exp",
-             {{0.0, 1.0},
-              {-0.0, 1.0},
-              {inf, inf},
-              {-inf, 0.0},
-              {nan, nan},
-              {710.0, inf},
-              {1e300, inf},
-              {-746.0, 0.0},
-              {-1e300, 0.0}});
-  expectWide(act::math::wide::expm1, "expm1",
-             {{0.0, 0.0},
-              {-0.0, -0.0},
-              {inf, inf},
-              {-inf, -1.0},
-              {nan, nan},
-              {1e-300, 1e-300},
-              {-1e-300, -1e-300},
-              {-50.0, -1.0},
-              {710.0, inf},
-              {DBL_TRUE_MIN, DBL_TRUE_MIN}});
-  expectWide(act::math::wide::log, "log",
-             {{0.0, -inf},
-              {-0.0, -inf},
-              {1.0, 0.0},
-              {-1.0, nan},
-              {-inf, nan},
-              {inf, inf},
-              {nan, nan},
-              {-DBL_TRUE_MIN, nan}});
-  expectWide(act::math::wide::log1p, "log1p",
-             {{0.0, 0.0},
-              {-0.0, -0.0},
-              {-1.0, -inf},
-              {-2.0, nan},
-              {-inf, nan},
-              {inf, inf},
-              {nan, nan},
-              {1e-300, 1e-300},
-              {-1e-300, -1e-300}});
-  // Subnormal doubles keep their full relative accuracy in log (and are
-  // what exp flushes to 0).
-  EXPECT_NEAR(applyWide(act::math::wide::log, DBL_TRUE_MIN),
-              std::log(DBL_TRUE_MIN), 1e-9);
-}
-
-TEST(MathLibWideSpecial, Activations) {
-  constexpr double inf = INFINITY, nan = NAN;
-  expectWide(act::math::wide::tanh, "tanh",
-             {{0.0, 0.0},
-              {-0.0, -0.0},
-              {inf, 1.0},
-              {-inf, -1.0},
-              {nan, nan},
-              {1e300, 1.0},
-              {-1e300, -1.0},
-              {1e-300, 1e-300}});
-  expectWide(act::math::wide::sigmoid, "sigmoid",
-             {{0.0, 0.5},
-              {-0.0, 0.5},
-              {inf, 1.0},
-              {-inf, 0.0},
-              {nan, nan},
-              {1e300, 1.0},
-              {-1e300, 0.0},
-              {-746.0, 0.0}});
-  expectWide(act::math::wide::erf, "erf",
-             {{0.0, 0.0},
-              {-0.0, -0.0},
-              {inf, 1.0},
-              {-inf, -1.0},
-              {nan, nan},
-              {1e300, 1.0},
-              {-1e300, -1.0}});
-  expectWide(act::math::wide::erfc, "erfc",
-             {{0.0, 1.0},
-              {-0.0, 1.0},
-              {inf, 0.0},
-              {-inf, 2.0},
-              {nan, nan},
-              {28.0, 0.0},
-              {-28.0, 2.0},
-              {1e300, 0.0}});
-  // Where float32 would be subnormal, the wide result keeps its relative
-  // accuracy: erfc(9.5) = 1.8e-41, sigmoid(-100) = 3.7e-44.
-  EXPECT_LE(wideError(applyWide(act::math::wide::erfc, 9.5), std::erfc(9.5)),
-            kWideMaxError);
-  EXPECT_LE(
-      wideError(applyWide(act::math::wide::sigmoid, -100.0), std::exp(-100.0)),
-      kWideMaxError);
-}
-
-TEST(MathLibWideSpecial, ExactFunctionsKeepDouble) {
+TEST(MathLibSpecial, ExactFunctionsKeepDouble) {
   // round, sign, fmin and fmax compute in the argument's type.
   Halide::Func f;
   Halide::Var x;
