@@ -28,13 +28,16 @@ constexpr int kVectorsPerIteration = 2;
 /// dependency chains rather than by memory or issue width.
 constexpr int kLatencyBoundArithmetic = 32;
 
-/// Vectors per iteration for those: four independent chains let the core
-/// overlap more of them. Measured on AVX-512 (Zen 5, n = 4096, one thread,
-/// bench/README.md): 7-31 % fewer cycles per element than two (mish 14.6 ->
-/// 10.0, tanh 3.35 -> 2.58, gelu 5.58 -> 5.16), while eight spill more and
-/// lose again. The cheap kernels, bound by memory anyway, took up
-/// to 0.2 cycles per element more with four (longer guarded tails), hence
-/// the split.
+/// Vectors per iteration for those where the target has 32 vector registers
+/// (AVX-512): four independent chains let the core overlap more of them.
+/// Measured on AVX-512 (Zen 5, n = 4096, one thread, bench/README.md): 7-31 %
+/// fewer cycles per element than two (mish 14.6 -> 10.0, tanh 3.35 -> 2.58,
+/// gelu 5.58 -> 5.16), while eight spill more and lose again. The cheap
+/// kernels, bound by memory anyway, took up to 0.2 cycles per element more
+/// with four (longer guarded tails), hence the split. With 16 registers
+/// (AVX2, SSE), four vectors spill a third of the loop (Zen 3: sigmoid 8.5
+/// instructions per element with four, 8.0 with two, silu 11.0 and 10.5;
+/// cycles within noise of each other), so those keep two.
 constexpr int kVectorsPerIterationLatencyBound = 4;
 
 /// Counts the floating-point arithmetic of an expression, each shared
@@ -196,7 +199,8 @@ void act::scheduleElementwise(Func out, Var i,
   if (target.has_gpu_feature())
     return scheduleElementwiseGpu(out, i);
 
-  const int vectors = arithmeticOf(out) > kLatencyBoundArithmetic
+  const int vectors = vectorRegisters(target) >= 32 &&
+                              arithmeticOf(out) > kLatencyBoundArithmetic
                           ? kVectorsPerIterationLatencyBound
                           : kVectorsPerIteration;
   const int lanes = target.natural_vector_size<float>() * vectors;
