@@ -1,23 +1,30 @@
 // Forward and backward kernels of every std.act activation against oneDNN's
-// eltwise primitive for the same function and against a copy of the same
-// bytes, all in one run, at 1 and 2 threads.
+// eltwise primitive and PyTorch's aten kernel for the same function and
+// against a copy of the same bytes, all in one run, at 1 and 2 threads; and
+// the user activations of bench/user.act against the same formulas as
+// PyTorch eager ops.
 //
 //   bench_elementwise [Google Benchmark flags] [--markdown=FILE]
 //
 // Each benchmark is named "<who>/<activation>/<kernel>" and takes {n,
-// threads}: who is actc (ours), onednn, or copy. After the runs it prints,
-// per thread count, our bandwidth, the speed ratio to oneDNN (oneDNN's time
-// / ours: above 1 we are faster) and the share of the faster copy's
-// bandwidth (memcpy or a plain-store copy loop, same n and threads); with
-// --markdown the same tables go to FILE (bench/run.sh puts them in README.md).
+// threads}: who is actc (ours), onednn, torch, or copy. After the runs it
+// prints, per thread count, our bandwidth, the speed ratios to oneDNN and
+// PyTorch (their time / ours: above 1 we are faster) and the share of the
+// faster copy's bandwidth (memcpy or a plain-store copy loop, same n and
+// threads); with --markdown the same tables go to FILE (bench/run.sh puts
+// them in README.md).
 //
 // Bandwidth counts the bytes a kernel must move: 8 per element forward (x
 // in, y out), 12 backward (x and dy in, dx out), 8 for the copy.
-#include "Report.h"
 #include "Copy.h"
+#include "Report.h"
 #include "std.h"
+#include "user.h"
 #ifdef ACTC_BENCH_ONEDNN
 #include "OneDnnEltwise.h"
+#endif
+#ifdef ACTC_BENCH_TORCH
+#include "TorchEltwise.h"
 #endif
 
 #include "HalideRuntime.h"
@@ -29,6 +36,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <tuple>
 #include <iostream>
@@ -53,14 +61,18 @@ struct Anchor {
 #endif
 };
 
-/// A std.act activation, called through the packed kernels with its
-/// default parameters (from the header's ACTC_STD_ACTIVATIONS).
+/// A std.act activation, or a user activation of bench/user.act, called
+/// through the packed kernels with its default parameters (from the headers'
+/// ACTC_STD_ACTIVATIONS and ACTC_USER_ACTIVATIONS).
 struct Activation {
   std::string name;
   std::vector<float> defaults;
   ForwardP forwardP;
   BackwardP backwardP;
   std::optional<Anchor> onednn;
+  /// From bench/user.act: timed forward, and forward + backward (what
+  /// PyTorch's autograd does), against PyTorch eager ops.
+  bool user = false;
   /// The learnable parameters' gradients (summed by the backward kernel:
   /// part of its work, timed with it).
   mutable std::vector<float> dParams;
@@ -122,19 +134,26 @@ std::optional<Anchor> anchorOf(const std::string &name,
 }
 #endif
 
-/// Every activation of std.act, in its order.
+/// Every activation of std.act, in its order, then bench/user.act's.
 const std::vector<Activation> &activations() {
   static const std::vector<Activation> list = [] {
     std::vector<Activation> result;
 #define ACTIVATION(act, parameters, learnable, ...)                            \
   result.push_back({#act, std::vector<float>{__VA_ARGS__},                     \
                     actc_##act##_forward_p, actc_##act##_backward_p,           \
-                    std::nullopt, std::vector<float>(learnable)});
+                    std::nullopt, false, std::vector<float>(learnable)});
     ACTC_STD_ACTIVATIONS(ACTIVATION)
+#undef ACTIVATION
+#define ACTIVATION(act, parameters, learnable, ...)                            \
+  result.push_back({#act, std::vector<float>{__VA_ARGS__},                     \
+                    actc_##act##_forward_p, actc_##act##_backward_p,           \
+                    std::nullopt, true, std::vector<float>(learnable)});
+    ACTC_USER_ACTIVATIONS(ACTIVATION)
 #undef ACTIVATION
 #ifdef ACTC_BENCH_ONEDNN
     for (Activation &activation : result)
-      activation.onednn = anchorOf(activation.name, activation.defaults);
+      if (!activation.user)
+        activation.onednn = anchorOf(activation.name, activation.defaults);
 #endif
     return result;
   }();
@@ -146,6 +165,7 @@ const char *const kLoop = "copy/loop/forward";
 
 /// n = 4096 (16 KiB: in L1), 262144 (1 MiB: in L2), 16M (64 MiB: memory).
 constexpr int64_t kSizes[] = {4096, 262144, 16 << 20};
+constexpr int64_t kLargest = kSizes[std::size(kSizes) - 1];
 constexpr int64_t kMaxSize = 16 << 20;
 constexpr int kThreadCounts[] = {1, 2};
 
@@ -211,6 +231,9 @@ void setThreads(benchmark::State &state) {
 #ifdef ACTC_BENCH_ONEDNN
   bench::setOneDnnThreads(threads);
 #endif
+#ifdef ACTC_BENCH_TORCH
+  bench::setTorchThreads(threads);
+#endif
 }
 
 // --- The copies (Copy.cpp). The tables divide by the faster of the two:
@@ -242,6 +265,22 @@ void BM_Forward(benchmark::State &state, const Activation &activation) {
   state.SetBytesProcessed(state.iterations() * n * kForwardBytes);
 }
 
+/// What PyTorch's autograd runs for a training step: the forward kernel,
+/// then the backward one.
+void BM_ForwardBackward(benchmark::State &state, const Activation &activation) {
+  setThreads(state);
+  int64_t n = state.range(0);
+  Arrays &a = arrays();
+  for (auto _ : state)
+    if (activation.forward(a.x.get(), a.reference.get(), n) != 0 ||
+        activation.backward(a.x.get(), a.dy.get(), a.out.get(), n) != 0) {
+      state.SkipWithError("kernel failed");
+      break;
+    }
+  state.SetBytesProcessed(state.iterations() * n *
+                          (kForwardBytes + kBackwardBytes));
+}
+
 void BM_Backward(benchmark::State &state, const Activation &activation) {
   setThreads(state);
   int64_t n = state.range(0);
@@ -254,11 +293,12 @@ void BM_Backward(benchmark::State &state, const Activation &activation) {
   state.SetBytesProcessed(state.iterations() * n * kBackwardBytes);
 }
 
-#ifdef ACTC_BENCH_ONEDNN
-// --- oneDNN. Before timing, its result is compared with ours on the same
-// input; the largest difference is the counter "diff" (see kAgreement). ---
+// --- The anchors. Before timing, each one's result is compared with ours
+// on the same input; the largest difference is the counter "diff" (see
+// kAgreement). ---
 
-double largestDifference(const float *ours, const float *theirs, int64_t n) {
+[[maybe_unused]] double largestDifference(const float *ours,
+                                          const float *theirs, int64_t n) {
   double largest = 0;
   for (int64_t i = 0; i < n; ++i) {
     if (std::isnan(ours[i]) && std::isnan(theirs[i]))
@@ -271,7 +311,31 @@ double largestDifference(const float *ours, const float *theirs, int64_t n) {
   return largest;
 }
 
-enum class Direction { Forward, Backward, BackwardFromDst };
+enum class Direction { Forward, Backward, BackwardFromDst, ForwardBackward };
+
+/// The check, once per kernel and size (not per repetition): ours into
+/// `reference`, the anchor's (run once by `anchor`) into `out`.
+[[maybe_unused]] double checkOnce(const Activation &activation,
+                                  Direction direction, int64_t n,
+                                  const std::function<void()> &anchor) {
+  static std::map<std::tuple<const Activation *, Direction, int64_t>, double>
+      checked;
+  auto key = std::make_tuple(&activation, direction, n);
+  auto diff = checked.find(key);
+  if (diff != checked.end())
+    return diff->second;
+  Arrays &a = arrays();
+  if (direction == Direction::Forward)
+    activation.forward(a.x.get(), a.reference.get(), n);
+  else
+    activation.backward(a.x.get(), a.dy.get(), a.reference.get(), n);
+  anchor();
+  return checked.emplace(key, largestDifference(a.reference.get(),
+                                                a.out.get(), n))
+      .first->second;
+}
+
+#ifdef ACTC_BENCH_ONEDNN
 
 void BM_OneDnn(benchmark::State &state, const Activation &activation,
                Direction direction) {
@@ -291,29 +355,58 @@ void BM_OneDnn(benchmark::State &state, const Activation &activation,
               : bench::OneDnnEltwise::backward(
                     spec, direction == Direction::BackwardFromDst,
                     y ? y.get() : a.x.get(), a.dy.get(), a.out.get(), n);
-  // The check, once per kernel and size (not per repetition): ours into
-  // `reference`, oneDNN's into `out`.
-  static std::map<std::tuple<const Activation *, Direction, int64_t>, double>
-      checked;
-  auto key = std::make_tuple(&activation, direction, n);
-  auto diff = checked.find(key);
-  if (diff == checked.end()) {
-    if (forward)
-      activation.forward(a.x.get(), a.reference.get(), n);
-    else
-      activation.backward(a.x.get(), a.dy.get(), a.reference.get(), n);
-    primitive.run();
-    diff = checked
-               .emplace(key, largestDifference(a.reference.get(),
-                                               a.out.get(), n))
-               .first;
-  }
-  state.counters["diff"] = diff->second;
+  state.counters["diff"] =
+      checkOnce(activation, direction, n, [&] { primitive.run(); });
   state.SetLabel(primitive.implementation());
   for (auto _ : state)
     primitive.run();
   state.SetBytesProcessed(state.iterations() * n *
                           (forward ? kForwardBytes : kBackwardBytes));
+}
+#endif
+
+#ifdef ACTC_BENCH_TORCH
+// --- PyTorch: the aten kernel of a std activation (its backward from y
+// where PyTorch's autograd saves the output), or a user activation's eager
+// ops with autograd. ---
+
+void BM_Torch(benchmark::State &state, const Activation &activation,
+              Direction direction) {
+  setThreads(state);
+  int64_t n = state.range(0);
+  Arrays &a = arrays();
+  std::optional<bench::TorchEltwise> torch;
+  Array y;
+  if (activation.user) {
+    torch = bench::TorchEltwise::eager(
+        activation.name, direction == Direction::ForwardBackward, a.x.get(),
+        a.dy.get(), a.out.get(), n);
+  } else if (direction == Direction::Forward) {
+    torch = bench::TorchEltwise::forward(activation.name, activation.defaults,
+                                         a.x.get(), a.out.get(), n);
+  } else {
+    y = allocate(n);
+    activation.forward(a.x.get(), y.get(), n);
+    torch = bench::TorchEltwise::backward(activation.name, activation.defaults,
+                                          a.x.get(), y.get(), a.dy.get(),
+                                          a.out.get(), n);
+  }
+  if (!torch) {
+    state.SkipWithError("no PyTorch counterpart");
+    return;
+  }
+  Direction checked = direction == Direction::ForwardBackward
+                          ? Direction::Backward
+                          : direction;
+  state.counters["diff"] =
+      checkOnce(activation, checked, n, [&] { torch->run(); });
+  state.SetLabel(torch->what());
+  for (auto _ : state)
+    torch->run();
+  int bytes = direction == Direction::Forward    ? kForwardBytes
+              : direction == Direction::Backward ? kBackwardBytes
+                                                 : kForwardBytes + kBackwardBytes;
+  state.SetBytesProcessed(state.iterations() * n * bytes);
 }
 #endif
 
@@ -334,8 +427,25 @@ void registerAll() {
     std::string name = activation.name;
     registerBenchmark("actc/" + name + "/forward", BM_Forward,
                       std::cref(activation));
+    if (activation.user) {
+      registerBenchmark("actc/" + name + "/forward+backward",
+                        BM_ForwardBackward, std::cref(activation));
+#ifdef ACTC_BENCH_TORCH
+      registerBenchmark("torch/" + name + "/forward", BM_Torch,
+                        std::cref(activation), Direction::Forward);
+      registerBenchmark("torch/" + name + "/forward+backward", BM_Torch,
+                        std::cref(activation), Direction::ForwardBackward);
+#endif
+      continue;
+    }
     registerBenchmark("actc/" + name + "/backward", BM_Backward,
                       std::cref(activation));
+#ifdef ACTC_BENCH_TORCH
+    registerBenchmark("torch/" + name + "/forward", BM_Torch,
+                      std::cref(activation), Direction::Forward);
+    registerBenchmark("torch/" + name + "/backward", BM_Torch,
+                      std::cref(activation), Direction::Backward);
+#endif
 #ifdef ACTC_BENCH_ONEDNN
     if (!activation.onednn)
       continue;
@@ -359,6 +469,8 @@ std::string fixed(double value, int digits) {
 }
 
 int bytesOf(const std::string &kernel) {
+  if (kernel == "forward+backward")
+    return kForwardBytes + kBackwardBytes;
   return kernel == "forward" ? kForwardBytes : kBackwardBytes;
 }
 
@@ -370,42 +482,83 @@ std::string timeText(int threads) {
   return threads == 1 ? " (by CPU time)" : " (by wall time)";
 }
 
-constexpr int64_t kLargest = kSizes[std::size(kSizes) - 1];
+/// A configuration the targets name: n and threads.
+struct Config {
+  int64_t n;
+  int threads;
+};
+/// n = 4096 and 262144 on one thread, 16M on one and two.
+constexpr Config kTargetConfigs[] = {
+    {kSizes[0], 1}, {kSizes[1], 1}, {kLargest, 1}, {kLargest, 2}};
 
 class Tables {
 public:
   explicit Tables(const bench::Collector &results) : results_(results) {}
 
-  /// Our kernels: bandwidth, share of the copy's, and oneDNN's time over ours.
+  /// Our std kernels: bandwidth, share of the copy's, and the anchors' time
+  /// over ours.
   void ours(std::ostream &out, int threads) const {
     out << "\n**Ours, " << threadsText(threads) << timeText(threads)
         << "**: GB/s (% of the faster copy's GB/s at the same n and threads); "
-           "× oneDNN: oneDNN's time / ours (above 1: ours is faster; ≠: the "
-           "results differ, see diff below).\n\n| kernel |";
+           "× oneDNN, × PyTorch: their time / ours (above 1: ours is faster; "
+           "≠: the results differ, see diff below).\n\n| kernel |";
     for (int64_t n : kSizes)
-      out << " n=" << n << " | × oneDNN |";
+      out << " n=" << n << " | × oneDNN | × PyTorch |";
+    out << "\n|---|";
+    for (size_t i = 0; i < std::size(kSizes); ++i)
+      out << "---|---|---|";
+    out << "\n";
+    row(out, "memcpy", kMemcpy, kCopyBytes, threads, {});
+    row(out, "copy loop (plain stores)", kLoop, kCopyBytes, threads, {});
+    for (const Activation &activation : activations()) {
+      if (activation.user)
+        continue;
+      for (std::string kernel : {"forward", "backward"})
+        row(out, activation.name + " " + kernel,
+            "actc/" + activation.name + "/" + kernel, bytesOf(kernel), threads,
+            {"onednn/" + activation.name + "/" + kernel,
+             "torch/" + activation.name + "/" + kernel});
+    }
+  }
+
+  /// The user activations against the same formulas as PyTorch eager ops:
+  /// forward, and forward + backward (ours: the two kernels; PyTorch's: the
+  /// ops and autograd).
+  void user(std::ostream &out, int threads) const {
+    out << "\n**User activations (bench/user.act), " << threadsText(threads)
+        << timeText(threads)
+        << "**: GB/s of ours (bytes a fused kernel moves: 8 per element "
+           "forward, 20 forward + backward); × eager: the PyTorch eager "
+           "composition's time / ours.\n\n| kernel |";
+    for (int64_t n : kSizes)
+      out << " n=" << n << " | × eager |";
     out << "\n|---|";
     for (size_t i = 0; i < std::size(kSizes); ++i)
       out << "---|---|";
     out << "\n";
-    row(out, "memcpy", kMemcpy, kCopyBytes, threads, {});
-    row(out, "copy loop (plain stores)", kLoop, kCopyBytes,
-        threads, {});
-    for (const Activation &activation : activations())
-      for (std::string kernel : {"forward", "backward"})
-        row(out, std::string(activation.name) + " " + kernel,
-            "actc/" + std::string(activation.name) + "/" + kernel,
-            bytesOf(kernel), threads,
-            "onednn/" + std::string(activation.name) + "/" + kernel);
+    for (const Activation &activation : activations()) {
+      if (!activation.user)
+        continue;
+      for (std::string kernel : {"forward", "forward+backward"}) {
+        std::string name = "actc/" + activation.name + "/" + kernel;
+        std::string anchor = "torch/" + activation.name + "/" + kernel;
+        out << "| " << activation.name << " " << kernel << " |";
+        for (int64_t n : kSizes)
+          out << " " << bandwidth(name, n, threads, bytesOf(kernel)) << " | "
+              << ratio(name, anchor, n, threads) << " |";
+        out << "\n";
+      }
+    }
   }
 
-  /// oneDNN's kernels, with the implementation it picked and how far its
-  /// results are from ours.
-  void onednn(std::ostream &out, int threads) const {
-    out << "\n**oneDNN, " << threadsText(threads) << timeText(threads)
-        << "**: GB/s (% of the faster copy's); backward_dst reads y = f(x) instead of "
-           "x; diff: largest difference from ours relative to max(|oneDNN's "
-           "value|, 1), at n=" << kLargest << ".\n\n| kernel | implementation |";
+  /// An anchor's kernels (who: "onednn" or "torch"), with what it ran and
+  /// how far its results are from ours.
+  void anchor(std::ostream &out, const std::string &who,
+              const std::string &title, int threads) const {
+    out << "\n**" << title << ", " << threadsText(threads) << timeText(threads)
+        << "**: GB/s (% of the faster copy's); what ran; diff: largest "
+           "difference from ours relative to max(|its value|, 1), at n="
+        << kLargest << ".\n\n| kernel | implementation |";
     for (int64_t n : kSizes)
       out << " n=" << n << " |";
     out << " diff |\n|---|---|";
@@ -413,8 +566,9 @@ public:
       out << "---|";
     out << "---|\n";
     for (const Activation &activation : activations())
-      for (std::string kernel : {"forward", "backward", "backward_dst"}) {
-        std::string name = "onednn/" + std::string(activation.name) + "/" + kernel;
+      for (std::string kernel :
+           {"forward", "backward", "backward_dst", "forward+backward"}) {
+        std::string name = who + "/" + activation.name + "/" + kernel;
         if (results_.label(name).empty())
           continue; // not run
         out << "| " << activation.name << " " << kernel << " | "
@@ -427,36 +581,85 @@ public:
       }
   }
 
-  /// The targets at 2 threads, counted and the misses named.
+  /// The targets, counted and the misses named: ≥ 1.0× each anchor
+  /// at the four configurations, ≥ 2× PyTorch eager for the user
+  /// activations, ≥ 90 % of the copy at 16M.
   void summary(std::ostream &out) const {
-    constexpr int threads = 2;
-    std::vector<std::string> slower, belowCopy;
-    int compared = 0, measured = 0;
-    for (const Activation &activation : activations())
-      for (std::string kernel : {"forward", "backward"}) {
-        std::string label = std::string(activation.name) + " " + kernel;
-        std::string ours = "actc/" + std::string(activation.name) + "/" + kernel;
-        std::string theirs = "onednn/" + std::string(activation.name) + "/" + kernel;
-        std::optional<double> a = time(ours, kSizes[0], threads);
-        std::optional<double> b = time(theirs, kSizes[0], threads);
-        if (a && b) {
-          ++compared;
-          if (*b < *a)
-            slower.push_back(label);
+    out << "\n**Targets.**\n\n| target | met | not met |\n|---|---|---|\n";
+    for (const char *who : {"onednn", "torch"}) {
+      for (const Config &config : kTargetConfigs) {
+        std::vector<std::string> misses;
+        int compared = 0;
+        for (const Activation &activation : activations()) {
+          if (activation.user)
+            continue;
+          for (std::string kernel : {"forward", "backward"}) {
+            std::string ours = "actc/" + activation.name + "/" + kernel;
+            std::string theirs =
+                std::string(who) + "/" + activation.name + "/" + kernel;
+            std::optional<double> a = time(ours, config.n, config.threads);
+            std::optional<double> b = time(theirs, config.n, config.threads);
+            if (!a || !b)
+              continue;
+            ++compared;
+            if (*b < *a)
+              misses.push_back(activation.name + " " + kernel + " (" +
+                               fixed(*b / *a, 2) + ")");
+          }
         }
-        std::optional<double> rate = gbps(ours, kLargest, threads, bytesOf(kernel));
-        std::optional<double> copy = this->copy(kLargest, threads);
-        if (rate && copy) {
-          ++measured;
-          if (*rate < 0.9 * *copy)
-            belowCopy.push_back(label);
+        out << "| ≥ 1.0× " << (std::string(who) == "torch" ? "PyTorch" : "oneDNN")
+            << ", n=" << config.n << ", " << threadsText(config.threads)
+            << " | " << compared - misses.size() << " of " << compared << " | "
+            << join(misses) << " |\n";
+      }
+    }
+    for (const Config &config : kTargetConfigs) {
+      std::vector<std::string> misses;
+      int compared = 0;
+      for (const Activation &activation : activations()) {
+        if (!activation.user)
+          continue;
+        for (std::string kernel : {"forward", "forward+backward"}) {
+          std::optional<double> a = time(
+              "actc/" + activation.name + "/" + kernel, config.n, config.threads);
+          std::optional<double> b =
+              time("torch/" + activation.name + "/" + kernel, config.n,
+                   config.threads);
+          if (!a || !b)
+            continue;
+          ++compared;
+          if (*b < 2 * *a)
+            misses.push_back(activation.name + " " + kernel + " (" +
+                             fixed(*b / *a, 2) + ")");
         }
       }
-    out << "\n**Targets at 2 threads.** ≥ 1.0× oneDNN at n=" << kSizes[0]
-        << ": " << compared - slower.size() << " of " << compared
-        << " kernels" << missing(slower) << ". ≥ 90 % of the copy at n="
-        << kLargest << ": " << measured - belowCopy.size() << " of "
-        << measured << missing(belowCopy) << ".\n";
+      out << "| ≥ 2× PyTorch eager (user activations), n=" << config.n << ", "
+          << threadsText(config.threads) << " | " << compared - misses.size()
+          << " of " << compared << " | " << join(misses) << " |\n";
+    }
+    for (int threads : kThreadCounts) {
+      std::vector<std::string> misses;
+      int measured = 0;
+      std::optional<double> copy = this->copy(kLargest, threads);
+      for (const Activation &activation : activations()) {
+        if (activation.user)
+          continue;
+        for (std::string kernel : {"forward", "backward"}) {
+          std::optional<double> rate =
+              gbps("actc/" + activation.name + "/" + kernel, kLargest, threads,
+                   bytesOf(kernel));
+          if (!rate || !copy)
+            continue;
+          ++measured;
+          if (*rate < 0.9 * *copy)
+            misses.push_back(activation.name + " " + kernel + " (" +
+                             fixed(100 * *rate / *copy, 0) + " %)");
+        }
+      }
+      out << "| ≥ 90 % of the copy, n=" << kLargest << ", "
+          << threadsText(threads) << " | " << measured - misses.size()
+          << " of " << measured << " | " << join(misses) << " |\n";
+    }
   }
 
 private:
@@ -498,8 +701,8 @@ private:
            (copy ? " (" + fixed(100 * *rate / *copy, 0) + " %)" : "");
   }
 
-  /// oneDNN's time over ours, marked ≠ when the results disagree; "" when
-  /// there is nothing to compare.
+  /// The anchor's time over ours, marked ≠ when the results disagree; ""
+  /// when there is nothing to compare.
   std::string ratio(const std::string &ours, const std::string &theirs,
                     int64_t n, int threads) const {
     std::optional<double> a = time(ours, n, threads);
@@ -511,21 +714,24 @@ private:
   }
 
   void row(std::ostream &out, const std::string &label, const std::string &name,
-           int bytes, int threads, const std::string &anchor) const {
+           int bytes, int threads,
+           const std::vector<std::string> &anchors) const {
     out << "| " << label << " |";
-    for (int64_t n : kSizes)
-      out << " " << bandwidth(name, n, threads, bytes) << " | "
-          << (anchor.empty() ? "" : ratio(name, anchor, n, threads)) << " |";
+    for (int64_t n : kSizes) {
+      out << " " << bandwidth(name, n, threads, bytes) << " |";
+      for (size_t i = 0; i < 2; ++i)
+        out << " "
+            << (i < anchors.size() ? ratio(name, anchors[i], n, threads) : "")
+            << " |";
+    }
     out << "\n";
   }
 
-  static std::string missing(const std::vector<std::string> &labels) {
-    if (labels.empty())
-      return "";
-    std::string text = " (not: ";
+  static std::string join(const std::vector<std::string> &labels) {
+    std::string text;
     for (size_t i = 0; i < labels.size(); ++i)
       text += (i ? ", " : "") + labels[i];
-    return text + ")";
+    return text.empty() ? "—" : text;
   }
 
   const bench::Collector &results_;
@@ -551,12 +757,18 @@ int main(int argc, char **argv) {
 
   Tables tables(collector);
   std::ostringstream text;
+  tables.summary(text);
   for (int threads : kThreadCounts)
     tables.ours(text, threads);
+  for (int threads : kThreadCounts)
+    tables.user(text, threads);
 #ifdef ACTC_BENCH_ONEDNN
   for (int threads : kThreadCounts)
-    tables.onednn(text, threads);
+    tables.anchor(text, "onednn", "oneDNN", threads);
 #endif
-  tables.summary(text);
+#ifdef ACTC_BENCH_TORCH
+  for (int threads : kThreadCounts)
+    tables.anchor(text, "torch", "PyTorch", threads);
+#endif
   return bench::writeTables(text.str(), markdown, "bench_elementwise") ? 0 : 1;
 }

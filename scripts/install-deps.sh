@@ -18,8 +18,9 @@ packages=(
   # The report test renders fmnist's report.html in headless Chromium
   chromium
   # Benchmarks (bench/): Google Benchmark, and the anchors the kernels are
-  # timed against: oneDNN's eltwise primitive and OpenBLAS's sgemm
-  libbenchmark-dev libdnnl-dev libopenblas-dev
+  # timed against: oneDNN's eltwise primitive, PyTorch's aten kernels
+  # (libtorch) and OpenBLAS's sgemm
+  libbenchmark-dev libdnnl-dev libtorch-dev libopenblas-dev
   "$@"
 )
 
