@@ -13,9 +13,15 @@ Prints a Markdown table: instructions per element, and of them the spill
 traffic (loads and stores at %rsp), FMAs, divisions and square roots, and the
 vector width. Static counts: what the core must issue per element, which with
 the measured ns/element gives the instructions per cycle achieved.
+
+With --mcpu=CPU (e.g. znver3, skylake-avx512), also LLVM's machine-code
+analyser's estimate (llvm-mca) of the loop's cycles per element in steady
+state on that core: its reciprocal throughput, which does not depend on the
+machine's load as timings on a shared machine do.
 """
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 
@@ -88,17 +94,35 @@ def stats(loop):
     }
 
 
+def mca_cycles(loop, mcpu, elements):
+    """llvm-mca's steady-state cycles per element of the loop on `mcpu`."""
+    tool = shutil.which("llvm-mca-14") or shutil.which("llvm-mca")
+    if tool is None:
+        sys.exit("loop_stats: --mcpu needs llvm-mca (llvm-14)")
+    # The loop's branches are dropped: llvm-mca models a straight block
+    # repeated, which is the loop's steady state.
+    body = "\n".join(l for l in loop if not re.match(r"j\w+\s", l)) + "\n"
+    result = subprocess.run([tool, f"-mcpu={mcpu}", "-iterations=200"],
+                            input=body, capture_output=True, text=True)
+    match = re.search(r"Block RThroughput:\s*([\d.]+)", result.stdout)
+    if result.returncode != 0 or not match:
+        sys.exit(f"loop_stats: llvm-mca failed: {result.stderr.strip()}")
+    return float(match.group(1)) / elements
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--actc", default="build/bin/actc")
     parser.add_argument("--file", default="dsl/std.act")
     parser.add_argument("--target", default="host")
+    parser.add_argument("--mcpu", help="also llvm-mca's cycles per element")
     parser.add_argument("acts", nargs="*")
     args = parser.parse_args()
     acts = args.acts or activations(args.file)
+    mca = f" | cycles/element ({args.mcpu}, llvm-mca)" if args.mcpu else ""
     print("| kernel | instructions/element | spills+reloads/element | FMAs/element"
-          " | div+sqrt/element | vector | elements/iteration |")
-    print("|---|---|---|---|---|---|---|")
+          f" | div+sqrt/element | vector | elements/iteration{mca} |")
+    print("|---|---|---|---|---|---|---|" + ("---|" if args.mcpu else ""))
     for act in acts:
         for kernel in ("forward", "backward"):
             lines = assembly(args.actc, args.file, act, kernel, args.target)
@@ -108,8 +132,11 @@ def main():
             if s is None:
                 print(f"| {act} {kernel} | (loop not found) | | | | | |")
                 continue
+            cycles = (f" {mca_cycles(loop, args.mcpu, s['elements']):.2f} |"
+                      if args.mcpu else "")
             print(f"| {act} {kernel} | {s['instructions']:.1f} | {s['spills']:.1f}"
-                  f" | {s['fma']:.1f} | {s['div']:.2f} | {s['width']} | {s['elements']} |")
+                  f" | {s['fma']:.1f} | {s['div']:.2f} | {s['width']} | {s['elements']} |"
+                  + cycles)
 
 
 if __name__ == "__main__":

@@ -135,8 +135,10 @@ private:
   /// A unary function of MathLib's builder, at the precision the plan asks.
   Ext call(Operation &op,
            Ext (act::math::Builder::*fn)(const Ext &, Precision)) {
-    Precision precision =
-        extended(op.getResult(0)) ? Precision::Extended : Precision::Float;
+    Value result = op.getResult(0);
+    Precision precision = extended(result)           ? Precision::Extended
+                          : act::isUnrounded(result) ? Precision::Unrounded
+                                                     : Precision::Float;
     return (builder.*fn)(operand(op, 0), precision);
   }
 

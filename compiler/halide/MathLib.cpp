@@ -169,8 +169,11 @@ constexpr float kSplitter = 4097.0f;
 // ---------------------------------------------------------------------------
 
 Expr Builder::bind(const Expr &value) {
+  // Conditions stay unbound: a let of a vector of booleans is stored as
+  // bytes and widened again at each use (six instructions per select on
+  // AVX2), where comparing again takes one.
   if (!value.defined() || value.as<Halide::Internal::Variable>() ||
-      Halide::Internal::is_const(value))
+      Halide::Internal::is_const(value) || value.type().is_bool())
     return value;
   std::string name = Halide::Internal::unique_name("actm");
   // Each let value is strict on its own: Halide lifts lets out of a
@@ -451,10 +454,17 @@ Builder::ExpParts Builder::expParts(const Ext &x, float lowest, float highest,
                  ? bind(Halide::select(v == x.hi, finiteOrZero(x.lo), 0.0f))
                  : Expr();
   if (form == ExpForm::Float) {
+    // s = expm1(r) = r + c, c = r^2 Q(r), and m = 1 + s, each sum with its
+    // rounding error (Fast2Sums: additions, which the FMA pipes do not
+    // take); what is left out is c's rounding, r's (2^-25.5 of m at most)
+    // and Q's fit (2^-25).
     if (xLo.defined())
       r = bind(r + xLo);
     Expr r2 = bind(r * r);
-    e.m = {bind(1.0f + mulAdd(r2, horner(*this, r, kExpQShort), r)), Expr()};
+    Expr c = bind(r2 * horner(*this, r, kExpQShort));
+    e.s = fastTwoSum(*this, r, c);
+    e.m.hi = bind(1.0f + e.s.hi);
+    e.m.lo = bind(((1.0f - e.m.hi) + e.s.hi) + e.s.lo);
     return e;
   }
   // The part of r that rounding lost: r + rLo = x - n ln2 to about 2^-48.
@@ -497,11 +507,15 @@ Expr Builder::powerOfTwoPlus64(const ExpParts &e) {
   return bind(floatFromBits(e.shift + kBiasPlus64));
 }
 
-// exp: Max 0.85 ulp (float result).
+/// exp's form for a result of this precision.
+static Builder::ExpForm expFormFor(Precision precision) {
+  return precision == Precision::Extended ? Builder::ExpForm::Pair
+                                          : Builder::ExpForm::Float;
+}
+
+// exp: Max 1.05 ulp (float result).
 Ext Builder::exp(const Ext &x, Precision precision) {
-  ExpParts e =
-      expParts(x, kExpMinArg, kExpMaxArg,
-               precision == Precision::Float ? ExpForm::Float : ExpForm::Pair);
+  ExpParts e = expParts(x, kExpMinArg, kExpMaxArg, expFormFor(precision));
   // n is in [-188, 128]: m 2^n is a normal float for n in [-125, 127], and
   // the factor 1 (an extended value's high part then has the magnitude of
   // the result, which products with small numbers keep normal). Below, the
@@ -538,12 +552,17 @@ constexpr float kExpm1Tiny = 0x1p-25f;
 /// (|T - 1/2| >= |T s| or T - 1/2 = 0). Halving first keeps T finite at
 /// n = 128, where the result overflows.
 Ext Builder::expm1Core(const Ext &x, Precision precision) {
-  ExpParts p = expParts(x, kExpm1MinArg, kExpMaxArg, ExpForm::Expm1);
+  ExpParts p = expParts(x, kExpm1MinArg, kExpMaxArg,
+                        precision == Precision::Extended ? ExpForm::Expm1
+                                                         : ExpForm::Float);
   constexpr int32_t kBiasMinus1 = (kFloatExponentBias - 1) << kMantissaBits;
   Expr t = bind(floatFromBits(p.shift + kBiasMinus1));
   Pair a = twoSum(*this, t, -0.5f);
   Pair sum = fastTwoSum(*this, a.hi, bind(t * p.s.hi));
-  Expr lo = bind((sum.lo + a.lo) + t * p.s.lo);
+  Expr lo = sum.lo + a.lo;
+  if (p.s.lo.defined())
+    lo = lo + t * p.s.lo;
+  lo = bind(lo);
   Ext result{bind(sum.hi * 2.0f), bind(lo * 2.0f)};
   if (precision == Precision::Float)
     result = {bind(round(result))};
@@ -678,16 +697,16 @@ Ext Builder::log1p(const Ext &x, Precision precision) {
 // subnormal.
 // ---------------------------------------------------------------------------
 
-Builder::LogisticCore Builder::logisticCore(const Ext &absX) {
+Builder::LogisticCore Builder::logisticCore(const Ext &absX, ExpForm form) {
   // Keyed by the let variable |x| is bound to (see sigmoid).
-  std::string key = nameOf(absX.hi);
-  if (!key.empty()) {
+  std::pair<std::string, ExpForm> key{nameOf(absX.hi), form};
+  if (!key.first.empty()) {
     auto found = logisticCores_.find(key);
     if (found != logisticCores_.end())
       return found->second;
   }
   LogisticCore core;
-  core.f = expParts(neg(absX), kExpMinArg, kInfinity, ExpForm::Pair);
+  core.f = expParts(neg(absX), kExpMinArg, kInfinity, form);
   // n is in [-188, 0]: m 2^(n + 64) is normal, and F = that times 2^-64
   // (which rounds only below 2^-126, where 1 + F = 1 anyway).
   Expr power =
@@ -697,7 +716,7 @@ Builder::LogisticCore Builder::logisticCore(const Ext &absX) {
   Pair d = fastTwoSum(*this, 1.0f, fHi);
   core.denominator = {d.hi, bind(mulAdd(core.numerator.lo, kUnscale64, d.lo))};
   core.inverse = bind(1.0f / d.hi);
-  if (!key.empty())
+  if (!key.first.empty())
     logisticCores_[key] = core;
   return core;
 }
@@ -705,7 +724,7 @@ Builder::LogisticCore Builder::logisticCore(const Ext &absX) {
 // sigmoid: Max 0.52 ulp.
 Ext Builder::sigmoid(const Ext &x, Precision precision) {
   Ext v = normalize(x);
-  LogisticCore core = logisticCore(absOf(v));
+  LogisticCore core = logisticCore(absOf(v), expFormFor(precision));
   // sigmoid(|x|) = 1 / d and sigmoid(-|x|) = m / d (times 2^n), with the
   // residual and d's and m's low parts.
   Expr isNegative = bind(v.hi < 0.0f);
@@ -741,7 +760,9 @@ Ext Builder::tanh(const Ext &x, Precision precision) {
                                      flipSign(finiteOrZero(v.lo), sign)) *
                       2.0f)
                : Expr()};
-  Ext e = expm1Core(twoA, Precision::Extended);
+  Ext e =
+      expm1Core(twoA, precision == Precision::Extended ? Precision::Extended
+                                                       : Precision::Unrounded);
   // E + 2 for E >= 0, a Fast2Sum with the larger first.
   Expr larger = bind(Halide::max(e.hi, 2.0f));
   Expr smaller = bind(Halide::min(e.hi, 2.0f));
@@ -788,7 +809,7 @@ constexpr float kErfSmall = 0.6f;
 
 /// erfc(a) for a >= 0 (a + aLo, clamped to kErfcMax; no NaN), extended:
 /// exp(-a^2) with a^2 exact, times t H(t) with t = tHi (1 + e) exactly.
-Ext Builder::erfcOfAbs(const Expr &aIn, const Expr &aLoIn) {
+Ext Builder::erfcOfAbs(const Expr &aIn, const Expr &aLoIn, ExpForm form) {
   Expr a = bind(atMost(aIn, kErfcMax));
   Expr aLo =
       aLoIn.defined()
@@ -797,7 +818,7 @@ Ext Builder::erfcOfAbs(const Expr &aIn, const Expr &aLoIn) {
   Pair square = twoProduct(*this, a, a);
   Expr squareLo = aLo.defined() ? mulAdd(2.0f * a, aLo, square.lo) : square.lo;
   ExpParts g = expParts(Ext{bind(negate(square.hi)), bind(negate(squareLo))},
-                        kExpMinArg, kInfinity, ExpForm::Pair);
+                        kExpMinArg, kInfinity, form);
   // d = 1 + a/2 exactly as a pair; tHi = 1/d rounded, t = tHi (1 + e).
   Expr d = bind(mulAdd(a, kErfcT, 1.0f));
   Expr dLo = (1.0f - d) + a * kErfcT;
@@ -839,7 +860,7 @@ Ext Builder::erfc(const Ext &x, Precision precision) {
   Expr sign = bind(signBit(v.hi));
   Expr a = bind(absolute(v.hi));
   Expr aLo = v.lo.defined() ? bind(flipSign(finiteOrZero(v.lo), sign)) : Expr();
-  Ext positive = erfcOfAbs(a, aLo);
+  Ext positive = erfcOfAbs(a, aLo, expFormFor(precision));
   // erfc(-a) = 2 - erfc(a), in [1, 2]: the factor is applied first (a small
   // erfc(a) only loses digits below those of 2). NaN stays NaN throughout.
   Ext unscaled = normalize(positive);
@@ -870,7 +891,7 @@ Ext Builder::erf(const Ext &x, Precision precision) {
   if (aLo.defined())
     smallLo = mulAdd(aLo, 1.0f + k, smallLo);
   // 1 - erfc(a), erfc(a) < 1/4 there: a Fast2Sum.
-  Ext c = normalize(erfcOfAbs(a, aLo));
+  Ext c = normalize(erfcOfAbs(a, aLo, expFormFor(precision)));
   Pair large = fastTwoSum(*this, 1.0f, negate(c.hi));
   Expr isSmall = bind(a < kErfSmall);
   Ext magnitude{bind(Halide::select(isSmall, small.hi, large.hi)),

@@ -63,8 +63,11 @@ struct Ext {
 
 /// How precisely a function's result is wanted.
 enum class Precision {
-  Float,    ///< Rounded to float32 (the function's stated bound).
-  Extended, ///< hi + lo, times a factor where it may go subnormal.
+  Float,     ///< Rounded to float32 (the function's stated bound).
+  Unrounded, ///< The float32 result's digits before its final rounding, as
+             ///< hi + lo (within about half an ulp), times a factor where it
+             ///< may go subnormal: about the cost of Float.
+  Extended,  ///< hi + lo relatively accurate to 2^-25.5, times a factor.
 };
 
 /// Builds the expressions of one kernel: the arithmetic of extended values and
@@ -128,6 +131,12 @@ public:
   Halide::Expr pow(const Halide::Expr &a, const Halide::Expr &b);
   Halide::Expr rsqrt(const Halide::Expr &x);
 
+  /// How much of exp's reduced result a caller needs.
+  enum class ExpForm {
+    Float, ///< m as a float and its rounding error, s as a float (2^-24).
+    Pair,  ///< m as a pair (2^-30).
+    Expm1, ///< m and s = m - 1 as pairs.
+  };
   /// An unevaluated sum hi + lo (lo undefined: 0).
   struct Pair {
     Halide::Expr hi;
@@ -135,12 +144,6 @@ public:
   };
 
 private:
-  /// How much of exp's reduced result a caller needs.
-  enum class ExpForm {
-    Float, ///< m as a float (about 0.7 ulp).
-    Pair,  ///< m as a pair (2^-30).
-    Expm1, ///< m and s = m - 1 as pairs.
-  };
   /// exp(x) = 2^n (m.hi + m.lo) = 2^n (1 + s.hi + s.lo).
   struct ExpParts {
     Halide::Expr n;     ///< Int(32).
@@ -164,11 +167,11 @@ private:
   /// 2^(n + 64) for n in [-190, 63] (`shift` from ExpParts): the multiplier
   /// of a result kept scaled by 2^64.
   Halide::Expr powerOfTwoPlus64(const ExpParts &e);
-  LogisticCore logisticCore(const Ext &absX);
+  LogisticCore logisticCore(const Ext &absX, ExpForm form);
   /// |v|, the same let for v and for -v (so that their cores are shared).
   Ext absOf(const Ext &v);
   Ext expm1Core(const Ext &x, Precision precision);
-  Ext erfcOfAbs(const Halide::Expr &a, const Halide::Expr &aLo);
+  Ext erfcOfAbs(const Halide::Expr &a, const Halide::Expr &aLo, ExpForm form);
   /// log(2^e (1 + f)) + corr for f in [sqrt(1/2) - 1, sqrt(2) - 1) and a
   /// small correction, as a pair (to about 2^-29).
   Pair logCore(const Halide::Expr &e, const Halide::Expr &f,
@@ -179,8 +182,9 @@ private:
 
   Options options_;
   std::vector<std::pair<std::string, Halide::Expr>> lets_;
-  /// Logistic cores by the name of the let |x| is bound to.
-  std::map<std::string, LogisticCore> logisticCores_;
+  /// Logistic cores by the name of the let |x| is bound to and the form of
+  /// their exp.
+  std::map<std::pair<std::string, ExpForm>, LogisticCore> logisticCores_;
   /// neg's results by name, with what they negate; absOf's results by the
   /// name of their argument.
   std::map<std::string, Ext> negationOf_;

@@ -30,13 +30,16 @@ std::string derivativeName(llvm::StringRef activation, llvm::StringRef argument)
 /// when lowered) and applies the exact algebraic rewrites of ActCombine.td.
 std::unique_ptr<mlir::Pass> createFoldConstantsPass();
 
-/// Marks `act.extended` the ops whose values the lowering computes extended
-/// (pairs rounded once at the end) because float32 could miss the bound:
-/// see PlanPrecision.cpp.
+/// Marks `act.extended` the ops whose values the lowering computes as
+/// pairs accurate to 2^-25.5, and `act.unrounded` the function calls whose
+/// results it keeps unrounded (a pair as accurate as the float32 result,
+/// and a factor where it may go subnormal), because float32 could miss the
+/// bound: see PlanPrecision.cpp.
 std::unique_ptr<mlir::Pass> createPlanPrecisionPass();
 
-/// Whether `value`'s op is marked extended.
+/// Whether `value`'s op is marked extended, or unrounded.
 bool isExtended(mlir::Value value);
+bool isUnrounded(mlir::Value value);
 
 /// differentiate -> inline -> symbol-dce -> fold constants -> canonicalize ->
 /// cse -> plan precision, the last four on each activation. Honours

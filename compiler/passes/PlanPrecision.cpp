@@ -1,26 +1,29 @@
-// Decides which values of an activation the lowering computes extended (the
-// math library's hi + lo pairs, rounded once at the end) rather than in
-// float32, and marks their ops `act.extended`, which --emit=mlir-opt shows.
+// Decides how precisely the lowering computes each value of an activation:
+// in float32; as the unrounded result of a function (its float32-quality
+// digits kept as a pair, with a power-of-two factor where it may go
+// subnormal, rounded once at the end: "unrounded"); or as a pair accurate to
+// 2^-25.5 ("extended"). It marks their ops act.unrounded and act.extended,
+// which --emit=mlir-opt shows.
 //
-// Extended are the values whose float32 rounding could take the result past
-// its bound, by these rules, from the structure alone:
+// From the structure alone, by these rules:
 //  1. An argument of a function that magnifies its relative error without
 //     bound (exp, sigmoid and erfc as |u| grows, log near 1, ...) is
 //     extended if it was rounded: exp(x / 3) at x = 192 lost 25 ulp that way.
 //  2. An operand of a sum or difference that can cancel (its signs are not
 //     known to agree) is extended if it was rounded: x - tanh(x).
 //  3. A result of exp, sigmoid or erfc that is multiplied or divided is
-//     extended: it may be subnormal where the product is not (x sigmoid(x)
-//     below x = -87 lost 50 ulp that way).
-//  4. What an extended value feeds is extended too (pairs in, pairs out),
-//     but for function calls, which take an extended argument and return
-//     what their consumer needs.
-// Then the rounding errors of the float32 values are bounded, in ulps, as
-// their sum along each path (an operation adds half an ulp, a function its
-// own bound, a sum of like signs does not magnify); where the result's bound
-// could be exceeded (2 ulps forward, 4 for derivatives), the results of
-// functions that feed arithmetic are extended as well, and if that is not
-// enough, everything is.
+//     unrounded at least: it may be subnormal where the product is not (x
+//     sigmoid(x) below x = -87 lost 50 ulp that way).
+//  4. What a pair feeds is computed in pairs (extended), but for function
+//     calls, which take a pair argument and return what their consumer
+//     needs.
+// Then the rounding errors are bounded, in ulps, as their sum along each
+// path (an operation adds half an ulp, a function its own bound, an
+// unrounded result half an ulp, a sum of like signs does not magnify);
+// where the result's bound could be exceeded (2 ulps forward, 4 for
+// derivatives), the results of functions that feed arithmetic are made
+// unrounded, then extended, and if that is not enough, everything is
+// extended.
 #include "compiler/mlir/ActDialect.h"
 #include "compiler/passes/Passes.h"
 
@@ -38,8 +41,9 @@ using namespace mlir;
 
 namespace {
 
-/// The attribute marking an op whose result is extended.
+/// The attributes marking an op whose result is extended or unrounded.
 constexpr llvm::StringLiteral kExtendedAttr = "act.extended";
+constexpr llvm::StringLiteral kUnroundedAttr = "act.unrounded";
 
 bool isFloat(Value v) { return v.getType().isa<FloatType>(); }
 
@@ -95,6 +99,9 @@ Sign join(Sign a, Sign b) { return a == b ? a : Sign::Any; }
 
 /// Which values are extended, and how large the float32 ones' errors may
 /// be: the rules of the file comment.
+/// How precisely a value is computed.
+enum class Need { Float, Unrounded, Extended };
+
 class PrecisionPlan {
 public:
   PrecisionPlan(act::ActivationOp activation, double bound)
@@ -104,25 +111,28 @@ public:
       exact_.insert(activation.getParam(i));
     for (Operation &op : activation.getBlock().without_terminator())
       analyse(op);
-    for (Level level : {Level::Minimal, Level::CallResults, Level::All}) {
+    for (Level level : {Level::Minimal, Level::UnroundedCalls,
+                        Level::ExtendedCalls, Level::All}) {
       decide(level);
       if (finalError() <= bound)
         return;
     }
   }
 
-  bool extended(Value v) const { return extended_.contains(v); }
+  Need need(Value v) const { return need_.lookup(v); }
 
 private:
-  enum class Level { Minimal, CallResults, All };
+  enum class Level { Minimal, UnroundedCalls, ExtendedCalls, All };
 
   act::ActivationOp activation;
-  llvm::DenseSet<Value> exact_, underflowing_, callResults_, extended_;
+  llvm::DenseSet<Value> exact_, underflowing_, callResults_;
+  llvm::DenseMap<Value, Need> need_;
   llvm::DenseMap<Value, Sign> sign_;
   llvm::DenseMap<Value, double> error_;
 
   Sign signOf(Value v) const { return sign_.lookup(v); }
   bool exact(Value v) const { return exact_.contains(v); }
+  bool paired(Value v) const { return need(v) != Need::Float; }
 
   /// Exactness, sign and possible underflow of each value, in op order.
   void analyse(Operation &op) {
@@ -240,14 +250,14 @@ private:
     return a == Sign::Any || a != b;
   }
 
-  /// The extended values for `level`: demands from consumers to producers
-  /// (reverse op order), then forward propagation (rule 4).
+  /// The needs for `level`: demands from consumers to producers (reverse op
+  /// order), then forward propagation (rule 4).
   void decide(Level level) {
-    extended_.clear();
+    need_.clear();
     auto &ops = activation.getBlock().getOperations();
-    auto demand = [&](Value v) {
-      if (isFloat(v) && !exact(v))
-        extended_.insert(v);
+    auto demand = [&](Value v, Need n) {
+      if (isFloat(v) && !exact(v) && need(v) < n)
+        need_[v] = n;
     };
     for (Operation &op : llvm::reverse(ops)) {
       if (op.getNumResults() != 1 || !isFloat(op.getResult(0)))
@@ -256,30 +266,42 @@ private:
       auto operands = valueOperands(op);
       bool arithmetic =
           isa<arith::AddFOp, arith::SubFOp, arith::MulFOp, arith::DivFOp>(op);
-      if (extended(result) || level == Level::All) {
-        // Calls that round their argument cannot use an extended one.
-        if (!isCall(op) || takesExtended(op))
-          llvm::for_each(operands, demand);
+      Need mine = level == Level::All ? Need::Extended : need(result);
+      if (mine != Need::Float && !isCall(op)) {
+        // Pairs in, pairs out: an unrounded value's operands need only be
+        // unrounded themselves.
+        for (Value v : operands)
+          demand(v, mine);
         continue;
       }
-      if (isCall(op) && magnifies(op) && takesExtended(op))
-        demand(op.getOperand(0));
+      if (isCall(op) && takesExtended(op) &&
+          (mine == Need::Extended || magnifies(op)))
+        demand(op.getOperand(0), Need::Extended);
       if (isa<arith::AddFOp, arith::SubFOp>(op) && mayCancel(op))
-        llvm::for_each(operands, demand);
+        for (Value v : operands)
+          demand(v, Need::Extended);
       if (isa<arith::MulFOp, arith::DivFOp>(op))
         for (Value v : operands)
           if (underflowing_.contains(v))
-            demand(v);
-      if (level == Level::CallResults && (arithmetic || isCall(op)))
+            demand(v, Need::Unrounded);
+      if ((level == Level::UnroundedCalls || level == Level::ExtendedCalls) &&
+          (arithmetic || isCall(op)))
         for (Value v : operands)
           if (callResults_.contains(v))
-            demand(v);
+            demand(v, level == Level::UnroundedCalls ? Need::Unrounded
+                                                     : Need::Extended);
     }
+    // Pairs in, pairs out (calls return what was asked of them).
     for (Operation &op : ops) {
       if (op.getNumResults() != 1 || !isFloat(op.getResult(0)) || isCall(op))
         continue;
-      if (llvm::any_of(valueOperands(op), [&](Value v) { return extended(v); }))
-        extended_.insert(op.getResult(0));
+      Value result = op.getResult(0);
+      if (need(result) == Need::Float &&
+          llvm::any_of(valueOperands(op), [&](Value v) { return paired(v); }))
+        need_[result] = Need::Extended;
+      // Non-call values computed in pairs are computed exactly as pairs.
+      if (need(result) == Need::Unrounded)
+        need_[result] = Need::Extended;
     }
   }
 
@@ -297,15 +319,19 @@ private:
       error_[v] = exact(v) ? 0.0 : propagatedError(op) + ownError(op, v);
     }
     Value result = activation.getResult();
-    return error_.lookup(result) + (extended(result) ? 0.5 : 0.0);
+    return error_.lookup(result) + (paired(result) ? 0.5 : 0.0);
   }
 
   /// What rounding `op` itself adds to its value `v`.
   double ownError(Operation &op, Value v) const {
-    if (isCall(op))
-      // An extended result is relatively accurate to 2^-27 or better.
-      return extended(v) && takesExtended(op) ? kExtendedError : callError(op);
-    if (extended(v))
+    if (isCall(op)) {
+      if (!takesExtended(op))
+        return callError(op);
+      return need(v) == Need::Extended    ? kExtendedError
+             : need(v) == Need::Unrounded ? kUnroundedError
+                                          : callError(op);
+    }
+    if (paired(v))
       return 0.0;
     return isa<act::ConstantOp, arith::AddFOp, arith::SubFOp, arith::MulFOp,
                arith::DivFOp>(op)
@@ -333,8 +359,10 @@ private:
         });
   }
 
-  /// The error bound of a function's extended result, in ulps.
-  static constexpr double kExtendedError = 0.02;
+  /// The error bounds of a function's extended and unrounded results, in
+  /// ulps (2^-25.5 relative; half an ulp).
+  static constexpr double kExtendedError = 0.35;
+  static constexpr double kUnroundedError = 0.5;
   static constexpr double kUnbounded = 1e9;
 };
 
@@ -355,10 +383,15 @@ struct PlanPrecision
                                        ? kDerivativeBound
                                        : kForwardBound);
     for (Operation &op : activation.getBlock().without_terminator()) {
-      if (op.getNumResults() == 1 && plan.extended(op.getResult(0)))
+      op.removeAttr(kExtendedAttr);
+      op.removeAttr(kUnroundedAttr);
+      if (op.getNumResults() != 1)
+        continue;
+      Need need = plan.need(op.getResult(0));
+      if (need == Need::Extended)
         op.setAttr(kExtendedAttr, UnitAttr::get(op.getContext()));
-      else
-        op.removeAttr(kExtendedAttr);
+      if (need == Need::Unrounded)
+        op.setAttr(kUnroundedAttr, UnitAttr::get(op.getContext()));
     }
   }
 };
@@ -372,4 +405,9 @@ std::unique_ptr<Pass> act::createPlanPrecisionPass() {
 bool act::isExtended(Value value) {
   Operation *op = value.getDefiningOp();
   return op && op->hasAttr(kExtendedAttr);
+}
+
+bool act::isUnrounded(Value value) {
+  Operation *op = value.getDefiningOp();
+  return op && op->hasAttr(kUnroundedAttr);
 }
