@@ -135,11 +135,14 @@ private:
   /// A unary function of MathLib's builder, at the precision the plan asks.
   Ext call(Operation &op,
            Ext (act::math::Builder::*fn)(const Ext &, Precision)) {
-    Value result = op.getResult(0);
-    Precision precision = extended(result)           ? Precision::Extended
-                          : act::isUnrounded(result) ? Precision::Unrounded
-                                                     : Precision::Float;
-    return (builder.*fn)(operand(op, 0), precision);
+    return (builder.*fn)(operand(op, 0), precisionOf(op.getResult(0)));
+  }
+
+  /// The precision the plan asks of a call's result.
+  static Precision precisionOf(Value result) {
+    return extended(result)           ? Precision::Extended
+           : act::isUnrounded(result) ? Precision::Unrounded
+                                      : Precision::Float;
   }
 
   /// Arithmetic: float32, or extended by the builder.
@@ -241,7 +244,13 @@ private:
         .Case([&](math::LogOp) -> R {
           return call(op, &act::math::Builder::log);
         })
-        .Case([&](math::Log1pOp) -> R {
+        .Case([&](math::Log1pOp log1p) -> R {
+          // log1p(exp(-|y|)), softplus's shape: fused.
+          if (auto exp = log1p.getOperand().getDefiningOp<math::ExpOp>())
+            if (auto neg = exp.getOperand().getDefiningOp<arith::NegFOp>())
+              if (neg.getOperand().getDefiningOp<math::AbsOp>())
+                return builder.log1pExp(values.lookup(exp.getOperand()),
+                                        precisionOf(op.getResult(0)));
           return call(op, &act::math::Builder::log1p);
         })
         .Case([&](math::SqrtOp) -> R {

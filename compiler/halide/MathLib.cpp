@@ -691,6 +691,31 @@ Ext Builder::log1p(const Ext &x, Precision precision) {
   return pick(*this, finite, result, logSpecial(hi, -1.0f), precision);
 }
 
+// log1p(exp(v)), v <= 0: e = exp(v) in (0, 1]; below sqrt(2) - 1, e itself
+// is log's reduced argument; above, 1 + e is in (sqrt 2, 2] and
+// (1 + e) / 2 - 1 = (e - 1) / 2, exact as a pair. Max 0.7 ulp.
+Ext Builder::log1pExp(const Ext &v, Precision precision) {
+  ExpParts p =
+      expParts(normalize(v), kExpMinArg, kExpMaxArg, expFormFor(precision));
+  // e = 2^n m, n in [-188, 0]: (m 2^(n + 64)) 2^-64, exact unless e is
+  // below 2^-126, where log1p(e) = e rounds once, the same way.
+  Expr power = bind(Halide::select(p.belowRange, 0.0f, powerOfTwoPlus64(p)) *
+                    kUnscale64);
+  Expr e = bind(p.m.hi * power);
+  Expr eLo = bind(p.m.lo * power);
+  Expr big = e > kLog1pDirectHigh;
+  Pair eMinusOne = fastTwoSum(*this, -1.0f, e);
+  Expr f = bind(Halide::select(big, eMinusOne.hi * 0.5f, e));
+  // What the reduced argument left out, over 1 + e (a few bits suffice:
+  // it is a correction below 2^-24 of the result).
+  Expr left = Halide::select(big, eMinusOne.lo + eLo, eLo);
+  Expr corr = bind(left * Halide::fast_inverse(1.0f + e));
+  Pair result = logCore(bind(Halide::select(big, 1.0f, 0.0f)), f, corr);
+  if (precision == Precision::Float)
+    return {bind(result.hi + result.lo)};
+  return {result.hi, result.lo};
+}
+
 // ---------------------------------------------------------------------------
 // sigmoid: N / (1 + F) with F = exp(-|x|) = 2^n m, N = 1 for x >= 0 and
 // N = F for x < 0, N kept scaled by 2^64 (factor 2^-64) where it may go

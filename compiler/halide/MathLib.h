@@ -116,6 +116,10 @@ public:
   Ext expm1(const Ext &x, Precision precision);
   Ext log(const Ext &x, Precision precision);
   Ext log1p(const Ext &x, Precision precision);
+  /// log1p(exp(v)) for v <= 0 (softplus's and log-sigmoid's shape): exp's
+  /// reduced result goes straight into log's reduction, with no 1 + e to
+  /// round and no special cases.
+  Ext log1pExp(const Ext &v, Precision precision);
   Ext tanh(const Ext &x, Precision precision);
   /// 1 / (1 + exp(-x)), without overflow for any x.
   Ext sigmoid(const Ext &x, Precision precision);

@@ -87,18 +87,39 @@ double callError(Operation &op) {
 }
 
 /// Each value's sign where every input gives it one sign (NaN aside).
-enum class Sign { Any, NonNegative, NonPositive };
+/// Zero is both non-negative and non-positive.
+enum class Sign { Any, NonNegative, NonPositive, Zero };
 
 Sign flip(Sign s) {
   return s == Sign::NonNegative   ? Sign::NonPositive
          : s == Sign::NonPositive ? Sign::NonNegative
-                                  : Sign::Any;
+                                  : s;
 }
 
-Sign join(Sign a, Sign b) { return a == b ? a : Sign::Any; }
+/// Whether a value of sign `s` is known >= 0 (or <= 0).
+bool nonNegative(Sign s) { return s == Sign::NonNegative || s == Sign::Zero; }
+bool nonPositive(Sign s) { return s == Sign::NonPositive || s == Sign::Zero; }
 
-/// Which values are extended, and how large the float32 ones' errors may
-/// be: the rules of the file comment.
+/// The sign of a value that is either of two.
+Sign join(Sign a, Sign b) {
+  if (a == b)
+    return a;
+  if (nonNegative(a) && nonNegative(b))
+    return Sign::NonNegative;
+  if (nonPositive(a) && nonPositive(b))
+    return Sign::NonPositive;
+  return Sign::Any;
+}
+
+/// The sign of a product or quotient.
+Sign product(Sign a, Sign b) {
+  if (a == Sign::Zero || b == Sign::Zero)
+    return Sign::Zero;
+  if (a == Sign::Any || b == Sign::Any)
+    return Sign::Any;
+  return a == b ? Sign::NonNegative : Sign::NonPositive;
+}
+
 /// How precisely a value is computed.
 enum class Need { Float, Unrounded, Extended };
 
@@ -160,7 +181,9 @@ private:
           double v = c.value().convertToDouble();
           isExact =
               static_cast<double>(static_cast<float>(v)) == v || std::isnan(v);
-          sign = v >= 0 ? Sign::NonNegative : Sign::NonPositive;
+          sign = v == 0  ? Sign::Zero
+                 : v > 0 ? Sign::NonNegative
+                         : Sign::NonPositive;
         })
         .Case([&](arith::NegFOp) {
           isExact = allExact;
@@ -176,15 +199,13 @@ private:
         })
         .Case<arith::MinFOp>([&](auto) {
           isExact = allExact;
-          sign = a == Sign::NonPositive || b == Sign::NonPositive
-                     ? Sign::NonPositive
-                     : join(a, b);
+          sign =
+              nonPositive(a) || nonPositive(b) ? Sign::NonPositive : join(a, b);
         })
         .Case<arith::MaxFOp>([&](auto) {
           isExact = allExact;
-          sign = a == Sign::NonNegative || b == Sign::NonNegative
-                     ? Sign::NonNegative
-                     : join(a, b);
+          sign =
+              nonNegative(a) || nonNegative(b) ? Sign::NonNegative : join(a, b);
         })
         .Case<math::FloorOp, math::CeilOp, act::RoundOp, act::SignOp>(
             [&](auto) {
@@ -197,20 +218,14 @@ private:
         })
         .Case<arith::MulFOp>([&](auto) {
           isExact = allExact && llvm::any_of(operands, powerOfTwo);
-          sign = a == Sign::Any || b == Sign::Any
-                     ? Sign::Any
-                     : (a == b ? Sign::NonNegative : Sign::NonPositive);
-          if (operands[0] == operands[1])
-            sign = Sign::NonNegative;
+          sign = operands[0] == operands[1] ? Sign::NonNegative : product(a, b);
         })
         .Case<arith::DivFOp>([&](auto) {
           isExact = allExact && powerOfTwo(operands[1]);
-          sign = a == Sign::Any || b == Sign::Any
-                     ? Sign::Any
-                     : (a == b ? Sign::NonNegative : Sign::NonPositive);
+          sign = product(a, b);
         })
-        .Case<arith::AddFOp>([&](auto) { sign = a == b ? a : Sign::Any; })
-        .Case<arith::SubFOp>([&](auto) { sign = a == flip(b) ? a : Sign::Any; })
+        .Case<arith::AddFOp>([&](auto) { sign = sumSign(a, b); })
+        .Case<arith::SubFOp>([&](auto) { sign = sumSign(a, flip(b)); })
         .Case<math::ExpOp, act::SigmoidOp, act::ErfcOp, math::SqrtOp,
               math::RsqrtOp>([&](auto) { sign = Sign::NonNegative; })
         .Case<math::ExpM1Op, math::TanhOp, math::ErfOp, math::AtanOp,
@@ -247,7 +262,16 @@ private:
     Sign a = signOf(op.getOperand(0)), b = signOf(op.getOperand(1));
     if (isa<arith::SubFOp>(op))
       b = flip(b);
-    return a == Sign::Any || a != b;
+    return sumSign(a, b) == Sign::Any;
+  }
+
+  /// The sign of a + b: known where both agree (or one is 0).
+  static Sign sumSign(Sign a, Sign b) {
+    if (a == Sign::Zero)
+      return b;
+    if (b == Sign::Zero)
+      return a;
+    return join(a, b);
   }
 
   /// The needs for `level`: demands from consumers to producers (reverse op
