@@ -16,6 +16,8 @@
 #include "Report.h"
 #include "Copy.h"
 #include "std.h"
+
+#include "actc/abi.h"
 #ifdef ACTC_BENCH_ONEDNN
 #include "OneDnnEltwise.h"
 #endif
@@ -40,11 +42,6 @@
 
 namespace {
 
-using ForwardP = int (*)(const float *x, float *y, int64_t n,
-                         const float *params);
-using BackwardP = int (*)(const float *x, const float *dy, float *dx,
-                          int64_t n, const float *params, float *dParams);
-
 /// oneDNN's counterpart of an activation, where one computes the same
 /// function with the same parameters.
 struct Anchor {
@@ -58,8 +55,8 @@ struct Anchor {
 struct Activation {
   std::string name;
   std::vector<float> defaults;
-  ForwardP forwardP;
-  BackwardP backwardP;
+  actc_forward_fn forwardP;
+  actc_backward_fn backwardP;
   std::optional<Anchor> onednn;
   /// The learnable parameters' gradients (summed by the backward kernel:
   /// part of its work, timed with it).

@@ -37,7 +37,7 @@ struct Manifest {
 const std::vector<std::string> &knownKernelNames();
 
 /// Parses `json` and checks its shape: every field present with its type,
-/// abi_version == kAbiVersion, names that are C identifiers and unique,
+/// abi_version == ACTC_ABI_VERSION, names that are C identifiers and unique,
 /// known kernel names. `origin` (a file name, or "the standard library")
 /// starts every error message.
 llvm::Expected<Manifest> parseManifest(llvm::StringRef json,

@@ -14,7 +14,12 @@ for d in (config.llvm_tools_dir, config.actc_tools_dir):
 
 config.substitutions.append(("%std", os.path.join(config.actc_src_root, "dsl", "std.act")))
 config.substitutions.append(("%cxx", config.cxx))
+# What a program linking a generated library adds, as `pkg-config --libs
+# actc` says for an installed actc.
+config.substitutions.append(
+    ("%actc-libs", "-L%s -lactc_rt -lpthread -ldl -lm" % config.actc_lib_dir))
 config.substitutions.append(("%cc", config.cc))
+config.substitutions.append(("%halide-include", config.halide_include_dir))
 config.substitutions.append(
     ("%check-values", "python3 " + os.path.join(config.actc_src_root, "test", "check_values.py")))
 # `%exit-within-10s CMD...` runs CMD for at most 10 s, then prints "exit status N"

@@ -134,7 +134,7 @@ struct Worst {
 };
 
 /// The target `actc --eval` uses by default (host, strict float).
-Halide::Target hostTarget() {
+KernelTarget hostTarget() {
   std::string error;
   return *parseTarget({}, error);
 }

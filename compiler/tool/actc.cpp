@@ -197,7 +197,7 @@ std::string libraryPrefix() {
 int runEval(mlir::ModuleOp module, const TargetSet &targets) {
   if (targets.cuda)
     return usageError("--eval runs on the CPU: leave 'cuda' out of --target");
-  const Halide::Target &target = targets.cpu.front();
+  const KernelTarget &target = targets.cpu.front();
   if (inputFile == "-")
     return usageError("--eval reads numbers from stdin, so FILE cannot be '-'");
   auto activation = module.lookupSymbol<ActivationOp>(evalName);
