@@ -137,7 +137,11 @@ TEST(ActFile, ErrorsShowTheDiagnostics) {
 }
 
 TEST(ActFile, WithoutActivations) {
-  EXPECT_TRUE(contains(addError(EMPTY_ACT), "it defines no activation"));
+  testing::internal::CaptureStderr();
+  std::string message = addError(EMPTY_ACT);
+  std::string diagnostics = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(contains(message, "cannot be compiled")) << message;
+  EXPECT_TRUE(contains(diagnostics, "defines no activation")) << diagnostics;
 }
 
 TEST(ActFile, MissingFile) {
