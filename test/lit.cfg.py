@@ -1,10 +1,11 @@
-# lit configuration: every test/<area>/*.act file is a test with RUN lines.
+# lit configuration: every test/<area>/*.act (and .mlir, .test, .c) file is a
+# test with RUN lines.
 import os
 import lit.formats
 
 config.name = "actc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".act", ".test", ".c"]
+config.suffixes = [".act", ".test", ".c", ".mlir"]
 config.excludes = ["Inputs", "CMakeLists.txt", "unit", "fuzz", "lit.cfg.py", "lit.site.cfg.py", "check_values.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.actc_obj_root, "test")

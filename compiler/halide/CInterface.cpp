@@ -458,8 +458,8 @@ std::string act::cHeader(llvm::ArrayRef<TargetKernels> built,
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";
   for (ActivationOp activation : activations) {
     os << "\n/* " << activation.sym_name();
-    if (auto doc = activation->getAttrOfType<mlir::StringAttr>("doc"))
-      os << ": " << doc.getValue();
+    if (llvm::Optional<llvm::StringRef> doc = activation.doc())
+      os << ": " << *doc;
     os << " */\n";
     for (unsigned i = 0; i < activation.getNumParams(); ++i)
       os << "/*   " << activation.getParamName(i) << ": default "

@@ -303,8 +303,8 @@ std::string act::manifest(const CompileRequest &request) {
                              {"params", std::move(params)},
                              {"kernels", std::move(kernels)},
                              {"cuda_kernels", std::move(cudaKernels)}};
-    if (auto doc = activation->getAttrOfType<mlir::StringAttr>("doc"))
-      entry["doc"] = doc.getValue();
+    if (llvm::Optional<llvm::StringRef> doc = activation.doc())
+      entry["doc"] = *doc;
     activations.push_back(std::move(entry));
   }
   llvm::json::Object root{

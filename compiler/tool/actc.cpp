@@ -138,7 +138,7 @@ void printNumber(llvm::raw_ostream &os, float value) {
 bool selectActivations(mlir::ModuleOp module, std::vector<ActivationOp> &out) {
   if (actNames.empty()) {
     for (ActivationOp op : module.getOps<ActivationOp>())
-      if (!op.sym_visibility() && !op->hasAttr("derivative_of"))
+      if (!op.sym_visibility() && !op.derivative_of())
         out.push_back(op);
     return true;
   }
