@@ -30,11 +30,10 @@ public:
   OwningOpRef<ModuleOp> generate() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(
         loc(program.mainFile().bufferId, llvm::SMLoc()));
-    const File *mainFile = &program.mainFile();
     for (const auto &file : program.files)
       for (const auto &activation : file->activations) {
         builder.setInsertionPointToEnd(module->getBody());
-        genActivation(*activation, /*isPrivate=*/file.get() != mainFile);
+        genActivation(*activation, /*isPrivate=*/!file->isMain);
       }
     if (failed(verify(*module))) {
       module->emitError("generated IR failed to verify");
