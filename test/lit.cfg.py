@@ -14,6 +14,8 @@ for d in (config.llvm_tools_dir, config.actc_tools_dir):
     config.environment["PATH"] = os.path.pathsep.join((d, config.environment["PATH"]))
 
 config.substitutions.append(("%std", os.path.join(config.actc_src_root, "dsl", "std.act")))
+# The build tree, which test/package installs.
+config.substitutions.append(("%actc-build", config.actc_obj_root))
 config.substitutions.append(("%cxx", config.cxx))
 # What a program linking a generated library adds, as `pkg-config --libs
 # actc` says for an installed actc.
