@@ -82,14 +82,10 @@ mlir::FailureOr<Kernel> buildBiasBackward(ActivationOp activation,
 /// where the target has one), so it does not depend on the tiling or the
 /// number of threads. Two functions, with the same results: the first needs
 /// at least one vector of columns (it fails on fewer), the second pads w to
-/// whole vectors and takes any shape; the C wrapper sends matrices with fewer
-/// than kLinearNarrowColumns columns to the second.
+/// whole vectors and takes any shape; libactc_rt sends matrices with fewer
+/// than ACTC_LINEAR_NARROW_COLUMNS (actc/rt.h) columns to the second.
 mlir::FailureOr<Kernel> buildLinearForward(ActivationOp activation,
                                            const KernelTarget &target);
-
-/// Where linear_forward switches to its narrow function: the widest vector
-/// of float32 on the CPU targets (AVX-512). libactc_rt makes the switch.
-constexpr int64_t kLinearNarrowColumns = ACTC_LINEAR_NARROW_COLUMNS;
 
 mlir::FailureOr<Kernel> buildKernel(KernelKind kind, ActivationOp activation,
                                     const KernelTarget &target);

@@ -322,21 +322,36 @@ std::string act::manifest(const CompileRequest &request) {
   return os.str();
 }
 
-mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
-                                     llvm::StringRef prefix) {
-  mlir::Location location = locationOf(request);
+/// A request's kernels and the archive of their library.
+struct BuiltLibrary {
+  std::vector<TargetKernels> kernels;
+  std::unique_ptr<llvm::MemoryBuffer> archive;
+};
+
+static mlir::FailureOr<BuiltLibrary>
+buildLibrary(const CompileRequest &request, llvm::StringRef pluginManifest) {
   mlir::FailureOr<std::vector<TargetKernels>> built = buildKernels(request);
   if (mlir::failed(built))
     return mlir::failure();
   mlir::FailureOr<std::unique_ptr<llvm::MemoryBuffer>> archive =
-      buildArchive(request, *built, /*pluginManifest=*/"");
+      buildArchive(request, *built, pluginManifest);
   if (mlir::failed(archive))
     return mlir::failure();
+  return BuiltLibrary{std::move(*built), std::move(*archive)};
+}
+
+mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
+                                     llvm::StringRef prefix) {
+  mlir::Location location = locationOf(request);
+  mlir::FailureOr<BuiltLibrary> library =
+      buildLibrary(request, /*pluginManifest=*/"");
+  if (mlir::failed(library))
+    return mlir::failure();
   std::string header =
-      cHeader(*built, request.activations, headerGuard(prefix),
+      cHeader(library->kernels, request.activations, headerGuard(prefix),
               macroName(prefix), request.sourceName, manifest(request));
   if (mlir::failed(writeOutput((prefix + ".a").str(),
-                               (*archive)->getBuffer(), location)))
+                               library->archive->getBuffer(), location)))
     return mlir::failure();
   return writeOutput((prefix + ".h").str(), header, location);
 }
@@ -355,12 +370,9 @@ static std::string runtimeLibraryPath() {
 mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
                                     llvm::StringRef prefix) {
   mlir::Location location = locationOf(request);
-  mlir::FailureOr<std::vector<TargetKernels>> built = buildKernels(request);
-  if (mlir::failed(built))
-    return mlir::failure();
-  mlir::FailureOr<std::unique_ptr<llvm::MemoryBuffer>> archive =
-      buildArchive(request, *built, manifest(request));
-  if (mlir::failed(archive))
+  mlir::FailureOr<BuiltLibrary> library =
+      buildLibrary(request, manifest(request));
+  if (mlir::failed(library))
     return mlir::failure();
   std::string rt = runtimeLibraryPath();
   if (!llvm::sys::fs::exists(rt))
@@ -381,11 +393,11 @@ mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
     return mlir::LogicalResult(mlir::emitError(location)
                                << "cannot create a temporary file");
   std::string exports = "{\n  global:\n";
-  for (const std::string &name : exportedNames(*built))
+  for (const std::string &name : exportedNames(library->kernels))
     exports += "    " + name + ";\n";
   exports += "  local: *;\n};\n";
   for (auto [path, contents] :
-       {std::pair{&archivePath, (*archive)->getBuffer()},
+       {std::pair{&archivePath, library->archive->getBuffer()},
         std::pair{&versionScript, llvm::StringRef(exports)}})
     if (mlir::failed(writeOutput(*path, contents, location)))
       return mlir::failure();

@@ -216,23 +216,29 @@ int sumGradients(const actc_kernel &kernel, const float *params,
   return status;
 }
 
+/// The elements [offset, offset + a chunk) of n, each array in its buffer.
+int describeChunk(Buffer *const *buffers, float *const *arrays, int count,
+                  int64_t n, int64_t offset) {
+  int32_t extent =
+      static_cast<int32_t>(n - offset < kMaxChunk ? n - offset : kMaxChunk);
+  for (int i = 0; i < count; ++i)
+    if (int status = buffers[i]->vector(arrays[i] + offset, extent))
+      return status;
+  return ACTC_SUCCESS;
+}
+
 /// forward: y = f(x) chunk by chunk.
 int forward(const actc_kernel &kernel, const Arguments &a) {
-  float *x = a.arrays[0], *y = a.arrays[1];
   int64_t n = a.extents[0];
   if (int status = checkVector(n, a))
     return status;
   Buffer xBuffer(kernel), yBuffer(kernel);
   Buffer *inputs[] = {&xBuffer}, *outputs[] = {&yBuffer};
+  Buffer *buffers[] = {&xBuffer, &yBuffer};
   for (int64_t offset = 0; offset < n; offset += kMaxChunk) {
-    int32_t extent = static_cast<int32_t>(n - offset < kMaxChunk ? n - offset
-                                                                 : kMaxChunk);
-    if (int status = xBuffer.vector(x + offset, extent))
+    if (int status = describeChunk(buffers, a.arrays, 2, n, offset))
       return status;
-    if (int status = yBuffer.vector(y + offset, extent))
-      return status;
-    if (int status =
-            runPipeline(kernel, 0, a.params, inputs, 1, outputs, 1))
+    if (int status = runPipeline(kernel, 0, a.params, inputs, 1, outputs, 1))
       return status;
   }
   return ACTC_SUCCESS;
@@ -241,7 +247,6 @@ int forward(const actc_kernel &kernel, const Arguments &a) {
 /// backward: dx = dy f'(x) chunk by chunk; each gradient is summed over the
 /// chunks and stored once all of them succeeded.
 int backward(const actc_kernel &kernel, const Arguments &a) {
-  float *x = a.arrays[0], *dy = a.arrays[1], *dx = a.arrays[2];
   int64_t n = a.extents[0];
   if (int status = checkVector(n, a))
     return status;
@@ -249,11 +254,7 @@ int backward(const actc_kernel &kernel, const Arguments &a) {
   Buffer xBuffer(kernel), dyBuffer(kernel), dxBuffer(kernel);
   Buffer *inputs[] = {&xBuffer, &dyBuffer}, *outputs[] = {&dxBuffer};
   for (int64_t offset = 0; offset < n; offset += kMaxChunk) {
-    int32_t extent = static_cast<int32_t>(n - offset < kMaxChunk ? n - offset
-                                                                 : kMaxChunk);
-    if (int status = xBuffer.vector(x + offset, extent))
-      return status;
-    if (int status = dyBuffer.vector(dy + offset, extent))
+    if (int status = describeChunk(inputs, a.arrays, 2, n, offset))
       return status;
     if (kernel.num_gradients != 0) {
       float partials[ACTC_MAX_PARAMS];
@@ -262,7 +263,7 @@ int backward(const actc_kernel &kernel, const Arguments &a) {
       for (int j = 0; j < kernel.num_gradients; ++j)
         totals[j] += partials[j];
     }
-    if (int status = dxBuffer.vector(dx + offset, extent))
+    if (int status = describeChunk(outputs, a.arrays + 2, 1, n, offset))
       return status;
     if (int status = runPipeline(kernel, kernel.num_pipelines - 1, a.params,
                                  inputs, 2, outputs, 1))
