@@ -18,8 +18,8 @@ struct ManifestEntry {
   std::string name;
   std::string doc;
   std::vector<ActivationParam> params;
-  /// Kernel names: "forward", "backward", "bias_forward", "bias_backward",
-  /// "linear_forward"; `cudaKernels` the same names for the `_cuda` variants.
+  /// Kernel names, as actc/abi.h spells the kinds; `cudaKernels` the same
+  /// names for the `_cuda` variants.
   std::vector<std::string> kernels;
   std::vector<std::string> cudaKernels;
 };

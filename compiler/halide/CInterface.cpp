@@ -1,4 +1,5 @@
-// The C functions of a generated library: shims into libactc_rt, and the header.
+// The C functions of a generated library: shims into libactc_rt, and the
+// header.
 //
 // Each C function stores the address of each of its arguments in an array
 // and calls libactc_rt's actc_rt_call with a constant description of its
@@ -32,7 +33,7 @@ using namespace act;
 
 /// The name of a function declared in a header, spelled once: a typo does
 /// not compile.
-#define ACTC_DECLARED_NAME(function)                                          \
+#define ACTC_DECLARED_NAME(function)                                           \
   (static_cast<void>(sizeof(&function)), #function)
 
 namespace {
@@ -203,13 +204,16 @@ private:
   void checkLayout() {
     const llvm::StructLayout *layout =
         module.getDataLayout().getStructLayout(descriptionType);
-    const size_t offsets[] = {
-        offsetof(actc_kernel, kind),          offsetof(actc_kernel, num_params),
-        offsetof(actc_kernel, num_gradients), offsetof(actc_kernel, num_pipelines),
-        offsetof(actc_kernel, pipelines),     offsetof(actc_kernel, device_interface)};
+    const size_t offsets[] = {offsetof(actc_kernel, kind),
+                              offsetof(actc_kernel, num_params),
+                              offsetof(actc_kernel, num_gradients),
+                              offsetof(actc_kernel, num_pipelines),
+                              offsetof(actc_kernel, pipelines),
+                              offsetof(actc_kernel, device_interface)};
     for (unsigned i = 0; i < std::size(offsets); ++i)
       if (layout->getElementOffset(i) != offsets[i])
-        llvm::report_fatal_error("actc_kernel's LLVM layout differs from rt.h's");
+        llvm::report_fatal_error(
+            "actc_kernel's LLVM layout differs from rt.h's");
     if (layout->getSizeInBytes() != sizeof(actc_kernel))
       llvm::report_fatal_error("actc_kernel's LLVM size differs from rt.h's");
   }
@@ -222,8 +226,8 @@ private:
       pipelines.push_back(llvm::cast<llvm::Constant>(
           module.getOrInsertFunction(function.name + "_argv", pipelineType)
               .getCallee()));
-    pipelines.resize(ACTC_MAX_PIPELINES,
-                     llvm::ConstantPointerNull::get(pipelineType->getPointerTo()));
+    pipelines.resize(ACTC_MAX_PIPELINES, llvm::ConstantPointerNull::get(
+                                             pipelineType->getPointerTo()));
     llvm::Constant *device = llvm::ConstantPointerNull::get(bytePtr);
     if (isCuda(kernel))
       device = llvm::ConstantExpr::getBitCast(

@@ -19,9 +19,9 @@ enum class CallingForm { Typed = ACTC_TYPED, Packed = ACTC_PACKED };
 /// description of its kernel: its Halide pipelines, which for several CPU
 /// targets are Halide's multi-target wrappers. With a `pluginManifest`, the
 /// object also defines `actc_manifest()`.
-mlir::FailureOr<std::string> compileCWrappers(llvm::ArrayRef<TargetKernels> built,
-                                              llvm::StringRef pluginManifest,
-                                              std::string &error);
+mlir::FailureOr<std::string>
+compileCWrappers(llvm::ArrayRef<TargetKernels> built,
+                 llvm::StringRef pluginManifest, std::string &error);
 
 /// The names a plugin exports: every C function and `actc_manifest`.
 std::vector<std::string> exportedNames(llvm::ArrayRef<TargetKernels> built);

@@ -65,11 +65,14 @@ static std::vector<Halide::Argument> arguments(const Kernel &kernel) {
   return args;
 }
 
-/// One name for every CPU target (Halide's multi-target wrapper carries it),
-/// another for CUDA's: a library holds both.
-static std::string halideName(const Kernel &kernel, llvm::StringRef part) {
+/// The name of the kernel's function `part` (none for its main one): one
+/// name for every CPU target (Halide's multi-target wrapper carries it),
+/// another for CUDA's, since a library holds both.
+static std::string halideName(const Kernel &kernel,
+                              llvm::StringRef part = "") {
   bool cuda = kernel.device == KernelTarget::Device::CUDA;
-  return "actc_" + kernel.activation + "_" + part.str() + "_halide" +
+  return "actc_" + kernel.activation + "_" + kernelName(kernel.kind).str() +
+         (part.empty() ? "" : "_" + part.str()) + "_halide" +
          (cuda ? "_cuda" : "");
 }
 
@@ -132,7 +135,7 @@ static mlir::LogicalResult addParameterSums(Kernel &kernel,
     sums.push_back(sum);
   }
   constrainDense(kernel.inputs);
-  kernel.functions.push_back({halideName(kernel, kernelName(kernel.kind).str() + "_params"),
+  kernel.functions.push_back({halideName(kernel, "params"),
                               Halide::Pipeline(sums), arguments(kernel)});
   return mlir::success();
 }
@@ -158,7 +161,7 @@ mlir::FailureOr<Kernel> act::buildForward(ActivationOp activation,
 
   scheduleElementwise(y, i, {x}, target);
   kernel.functions.push_back(
-      {halideName(kernel, "forward"), Halide::Pipeline(y), arguments(kernel)});
+      {halideName(kernel), Halide::Pipeline(y), arguments(kernel)});
   return kernel;
 }
 
@@ -187,7 +190,7 @@ mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
   dx(i) = dy(i) * *slope;
   scheduleElementwise(dx, i, {x, dy}, target);
   kernel.functions.push_back(
-      {halideName(kernel, "backward"), Halide::Pipeline(dx), arguments(kernel)});
+      {halideName(kernel), Halide::Pipeline(dx), arguments(kernel)});
   return kernel;
 }
 
@@ -205,7 +208,7 @@ mlir::FailureOr<Kernel> act::buildBiasForward(ActivationOp activation,
   Halide::Func y("y");
   y(c, r) = *value;
   scheduleRows(y, c, r, {x}, {b}, target);
-  kernel.functions.push_back({halideName(kernel, "bias_forward"),
+  kernel.functions.push_back({halideName(kernel),
                               Halide::Pipeline(y), arguments(kernel)});
   return kernel;
 }
@@ -245,7 +248,7 @@ mlir::FailureOr<Kernel> act::buildBiasBackward(ActivationOp activation,
   db(c) = Halide::cast<float>(sums(c));
   scheduleRows(dx, c, r, {x, dy}, {b}, target);
   scheduleColumnSums(db, sums, c, rows, target);
-  kernel.functions.push_back({halideName(kernel, "bias_backward"),
+  kernel.functions.push_back({halideName(kernel),
                               Halide::Pipeline({dx, db}), arguments(kernel)});
   return kernel;
 }
@@ -285,7 +288,7 @@ mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
   Halide::Func y("y");
   y(c, r) = *value;
   scheduleGemm(y, product, c, r, k, {x, w}, {b}, target);
-  kernel.functions.push_back({halideName(kernel, "linear_forward"),
+  kernel.functions.push_back({halideName(kernel),
                               Halide::Pipeline(y), arguments(kernel)});
 
   // Fewer columns than a vector (a classifier's last layer): w and b padded
@@ -312,7 +315,7 @@ mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
   narrowY(c, r) = padded(c, r);
   scheduleNarrowGemm(narrowY, padded, paddedProduct, {paddedW, paddedB}, c, r,
                      k, {x, w}, {b}, target);
-  kernel.functions.push_back({halideName(kernel, "linear_forward_narrow"),
+  kernel.functions.push_back({halideName(kernel, "narrow"),
                               Halide::Pipeline(narrowY), arguments(kernel)});
   return kernel;
 }

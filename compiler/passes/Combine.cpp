@@ -31,8 +31,8 @@ struct CombinePass
   void runOnOperation() final {
     RewritePatternSet patterns(&getContext());
     act::populateCombinePatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(getOperation(),
-                                            std::move(patterns))))
+    if (failed(
+            applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

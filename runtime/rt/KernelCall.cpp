@@ -37,7 +37,9 @@ struct Arguments {
   /// null arrays, after the sizes are checked.
   bool nullGradient = false;
 
-  void take(const float *array) { arrays[numArrays++] = const_cast<float *>(array); }
+  void take(const float *array) {
+    arrays[numArrays++] = const_cast<float *>(array);
+  }
   void take(float *array) { arrays[numArrays++] = array; }
   void take(int64_t extent) { extents[numExtents++] = extent; }
 };

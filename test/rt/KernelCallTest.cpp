@@ -34,8 +34,9 @@ void record(int pipeline, void **args, int inputs, int params, int outputs) {
     if (i >= inputs && i < inputs + params)
       continue;
     auto *buffer = static_cast<halide_buffer_t *>(args[i]);
-    call.addresses.push_back(buffer->host ? reinterpret_cast<uintptr_t>(buffer->host)
-                                          : static_cast<uintptr_t>(buffer->device));
+    call.addresses.push_back(buffer->host
+                                 ? reinterpret_cast<uintptr_t>(buffer->host)
+                                 : static_cast<uintptr_t>(buffer->device));
     std::vector<int32_t> extents;
     for (int d = 0; d < buffer->dimensions; ++d)
       extents.push_back(buffer->dim[d].extent);
@@ -79,7 +80,8 @@ protected:
 };
 
 TEST_F(KernelCall, LongVectorsRunInChunks) {
-  actc_kernel kernel{ACTC_KERNEL_FORWARD, 1, 0, 1, {forwardPipeline, nullptr}, nullptr};
+  actc_kernel kernel{ACTC_KERNEL_FORWARD,        1,      0, 1,
+                     {forwardPipeline, nullptr}, nullptr};
   const float *x = fake(0x10000);
   float *y = fakeOut(0x20000);
   int64_t n = 2 * kChunk + 3;
@@ -89,14 +91,16 @@ TEST_F(KernelCall, LongVectorsRunInChunks) {
   ASSERT_EQ(calls.size(), 3u);
   for (int i = 0; i < 3; ++i) {
     uintptr_t offset = static_cast<uintptr_t>(i * kChunk * sizeof(float));
-    EXPECT_EQ(calls[i].addresses, (std::vector<uintptr_t>{0x10000 + offset, 0x20000 + offset}));
+    EXPECT_EQ(calls[i].addresses,
+              (std::vector<uintptr_t>{0x10000 + offset, 0x20000 + offset}));
     int32_t extent = i < 2 ? static_cast<int32_t>(kChunk) : 3;
     EXPECT_EQ(calls[i].extents[0], std::vector<int32_t>{extent});
   }
 }
 
 TEST_F(KernelCall, GradientsAreSummedOverChunksBeforeDx) {
-  actc_kernel kernel{ACTC_KERNEL_BACKWARD, 1, 1, 2, {gradientPipeline, dxPipeline}, nullptr};
+  actc_kernel kernel{ACTC_KERNEL_BACKWARD,           1,      1, 2,
+                     {gradientPipeline, dxPipeline}, nullptr};
   const float *x = fake(0x10000), *dy = fake(0x20000);
   float *dx = fakeOut(0x30000);
   int64_t n = kChunk + 1;
@@ -108,12 +112,14 @@ TEST_F(KernelCall, GradientsAreSummedOverChunksBeforeDx) {
   ASSERT_EQ(calls.size(), 4u);
   EXPECT_EQ(calls[0].pipeline, 0); // dx may alias dy: the sums come first.
   EXPECT_EQ(calls[1].pipeline, 1);
-  EXPECT_EQ(calls[1].extents[0], std::vector<int32_t>{static_cast<int32_t>(kChunk)});
+  EXPECT_EQ(calls[1].extents[0],
+            std::vector<int32_t>{static_cast<int32_t>(kChunk)});
   EXPECT_EQ(calls[3].extents[0], std::vector<int32_t>{1});
 }
 
 TEST_F(KernelCall, ChecksInTheOrderOfTheTypedFunctions) {
-  actc_kernel kernel{ACTC_KERNEL_BACKWARD, 1, 1, 2, {gradientPipeline, dxPipeline}, nullptr};
+  actc_kernel kernel{ACTC_KERNEL_BACKWARD,           1,      1, 2,
+                     {gradientPipeline, dxPipeline}, nullptr};
   const float *x = fake(0x10000), *dy = fake(0x20000);
   float *dx = fakeOut(0x30000), *noGradient = nullptr, gradient = 0;
   float a = 1, *noParams = nullptr, *gradients = &gradient;
@@ -135,7 +141,8 @@ TEST_F(KernelCall, ChecksInTheOrderOfTheTypedFunctions) {
 }
 
 TEST_F(KernelCall, MatricesMustStayBelow2To31Elements) {
-  actc_kernel kernel{ACTC_KERNEL_BIAS_FORWARD, 0, 0, 1, {biasPipeline, nullptr}, nullptr};
+  actc_kernel kernel{ACTC_KERNEL_BIAS_FORWARD, 0,      0, 1,
+                     {biasPipeline, nullptr},  nullptr};
   const float *x = fake(0x10000), *b = fake(0x20000);
   float *y = fakeOut(0x30000), *params = nullptr;
   int64_t rows = int64_t(1) << 20, cols = int64_t(1) << 11;
@@ -149,7 +156,7 @@ TEST_F(KernelCall, MatricesMustStayBelow2To31Elements) {
 }
 
 TEST_F(KernelCall, LinearForwardSendsNarrowMatricesToItsSecondPipeline) {
-  actc_kernel kernel{ACTC_KERNEL_LINEAR_FORWARD, 0, 0, 2,
+  actc_kernel kernel{ACTC_KERNEL_LINEAR_FORWARD,     0,      0, 2,
                      {widePipeline, narrowPipeline}, nullptr};
   const float *x = fake(0x10000), *w = fake(0x20000), *b = fake(0x30000);
   float *y = fakeOut(0x40000), *params = nullptr;
@@ -170,7 +177,8 @@ TEST_F(KernelCall, LinearForwardSendsNarrowMatricesToItsSecondPipeline) {
 }
 
 TEST_F(KernelCall, AFailingPipelineReturnsItsCode) {
-  actc_kernel kernel{ACTC_KERNEL_FORWARD, 0, 0, 1, {failingPipeline, nullptr}, nullptr};
+  actc_kernel kernel{ACTC_KERNEL_FORWARD,        0,      0, 1,
+                     {failingPipeline, nullptr}, nullptr};
   const float *x = fake(0x10000);
   float *y = fakeOut(0x20000), *params = nullptr;
   int64_t n = 5;
@@ -185,7 +193,8 @@ TEST_F(KernelCall, AnUnknownKindIsRefused) {
 }
 
 TEST_F(KernelCall, CudaArraysAreWrappedAndReleased) {
-  actc_kernel kernel{ACTC_KERNEL_BACKWARD, 1, 1, 2, {gradientPipeline, dxPipeline}, fakeDevice};
+  actc_kernel kernel{ACTC_KERNEL_BACKWARD,           1,         1, 2,
+                     {gradientPipeline, dxPipeline}, fakeDevice};
   const float *x = fake(0x10000), *dy = fake(0x20000);
   float *dx = fakeOut(0x30000), gradient = 0, *gradients = &gradient;
   float a = 1;
