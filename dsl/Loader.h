@@ -22,8 +22,8 @@ std::unique_ptr<Program> loadProgram(llvm::StringRef path,
 
 /// Like loadProgram, with several main files: one program whose public
 /// activations are those of all of them.
-std::unique_ptr<Program>
-loadProgramFromFiles(llvm::ArrayRef<std::string> paths, DiagnosticEngine &diags);
+std::unique_ptr<Program> loadProgramFromFiles(llvm::ArrayRef<std::string> paths,
+                                              DiagnosticEngine &diags);
 
 /// Like loadProgram, for source text already in memory (tests, tools): `path`
 /// names it in diagnostics, and its imports are resolved relative to it.

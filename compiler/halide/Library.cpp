@@ -138,12 +138,16 @@ public:
       return archive.takeError();
     llvm::Error error = llvm::Error::success();
     unsigned index = 0;
-    for (const llvm::object::Archive::Child &child : (*archive)->children(error)) {
+    for (const llvm::object::Archive::Child &child :
+         (*archive)->children(error)) {
       llvm::Expected<llvm::NewArchiveMember> member =
           llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
-      if (!member)
+      if (!member) {
+        llvm::consumeError(std::move(error));
         return member.takeError();
-      member->MemberName = names.save(name + "_" + llvm::Twine(index++) + ".o");
+      }
+      member->MemberName =
+          names.save(name + "_" + llvm::Twine(index++) + ".o");
       members.push_back(std::move(*member));
     }
     archives.push_back(std::move(*archive));
@@ -188,13 +192,15 @@ static llvm::Error compilePipeline(llvm::ArrayRef<const TargetKernels *> group,
     Halide::Pipeline handle = pipeline.pipeline; // A shared handle.
     return handle.compile_to_module(pipeline.arguments, name, target);
   };
-  const std::string &name = group.front()->kernels[kernel].functions[function].name;
+  const std::string &name =
+      group.front()->kernels[kernel].functions[function].name;
   std::string path = files.create("actc-" + name, "a");
   if (path.empty())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "cannot create a temporary file");
-  Halide::compile_multitarget(name, {{Halide::OutputFileType::static_library, path}},
-                              targets, /*suffixes=*/{}, variant);
+  Halide::compile_multitarget(
+      name, {{Halide::OutputFileType::static_library, path}}, targets,
+      /*suffixes=*/{}, variant);
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> archive =
       llvm::MemoryBuffer::getFile(path);
   if (!archive)
