@@ -18,7 +18,10 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?= -timeout=10 -rss_limit_mb=4096 -print_final_stats=1
 
-.PHONY: all deps configure build test demo bench clean test-asan fuzz fuzz-deps
+# `make install PREFIX=...`: what PACKAGE.md lists, under PREFIX.
+PREFIX ?= /usr/local
+
+.PHONY: all deps configure build test demo bench clean test-asan fuzz fuzz-deps install
 
 all: build
 
@@ -36,6 +39,9 @@ test: build
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 # CPU benchmarks against oneDNN, OpenBLAS and a copy; rewrites bench/README.md.
 bench: build

@@ -11,6 +11,8 @@
 // rebuild (actc_std follows actc) and run again.
 #include "std.h"
 
+#include "actc/abi.h"
+
 #include "HalideRuntime.h"
 
 #include <algorithm>
@@ -68,16 +70,12 @@ template <typename Call> double bestSeconds(Call call) {
   return best;
 }
 
-using ForwardP = int (*)(const float *, float *, int64_t, const float *);
-using BackwardP = int (*)(const float *, const float *, float *, int64_t,
-                          const float *, float *);
-
 struct Activation {
   const char *name;
   std::vector<float> defaults;
   int learnable;
-  ForwardP forward;
-  BackwardP backward;
+  actc_forward_fn forward;
+  actc_backward_fn backward;
 };
 
 } // namespace

@@ -20,6 +20,8 @@
 #include "Report.h"
 #include "std.h"
 #include "user.h"
+
+#include "actc/abi.h"
 #ifdef ACTC_BENCH_ONEDNN
 #include "OneDnnEltwise.h"
 #endif
@@ -48,11 +50,6 @@
 
 namespace {
 
-using ForwardP = int (*)(const float *x, float *y, int64_t n,
-                         const float *params);
-using BackwardP = int (*)(const float *x, const float *dy, float *dx,
-                          int64_t n, const float *params, float *dParams);
-
 /// oneDNN's counterpart of an activation, where one computes the same
 /// function with the same parameters.
 struct Anchor {
@@ -67,8 +64,8 @@ struct Anchor {
 struct Activation {
   std::string name;
   std::vector<float> defaults;
-  ForwardP forwardP;
-  BackwardP backwardP;
+  actc_forward_fn forwardP;
+  actc_backward_fn backwardP;
   std::optional<Anchor> onednn;
   /// From bench/user.act: timed forward, and forward + backward (what
   /// PyTorch's autograd does), against PyTorch eager ops.

@@ -17,6 +17,8 @@
 #include "Report.h"
 #include "std.h"
 
+#include "actc/abi.h"
+
 #include "HalideRuntime.h"
 
 #include <benchmark/benchmark.h>
@@ -49,16 +51,10 @@ const char *const kActivations[] = {"relu", "tanh", "silu", "gelu"};
 /// different orders.
 constexpr double kAgreement = 1e-4;
 
-using BiasForwardP = int (*)(const float *x, const float *b, float *y,
-                             int64_t rows, int64_t cols, const float *params);
-using LinearForwardP = int (*)(const float *x, const float *w, const float *b,
-                               float *y, int64_t m, int64_t k, int64_t n,
-                               const float *params);
-
 struct Kernels {
   std::vector<float> defaults;
-  BiasForwardP biasForward = nullptr;
-  LinearForwardP linearForward = nullptr;
+  actc_bias_forward_fn biasForward = nullptr;
+  actc_linear_forward_fn linearForward = nullptr;
 };
 
 std::map<std::string, Kernels> &registry() {
@@ -69,12 +65,12 @@ std::map<std::string, Kernels> &registry() {
 // ACTC_STD_KERNELS names every packed kernel; these keep the two used here,
 // by name and by exact type (a kernel of another signature is not taken).
 template <typename F> void keep(const char *, const char *, F) {}
-void keep(const char *act, const char *kernel, BiasForwardP f) {
+void keep(const char *act, const char *kernel, actc_bias_forward_fn f) {
   if (std::strcmp(kernel, "bias_forward") == 0)
     registry()[act].biasForward = f;
 }
 [[maybe_unused]] void keep(const char *act, const char *kernel,
-                           LinearForwardP f) {
+                           actc_linear_forward_fn f) {
   if (std::strcmp(kernel, "linear_forward") == 0)
     registry()[act].linearForward = f;
 }

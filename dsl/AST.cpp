@@ -42,6 +42,14 @@ std::optional<unsigned> Activation::findParam(llvm::StringRef name) const {
   return std::nullopt;
 }
 
+std::vector<const File *> Program::mainFiles() const {
+  std::vector<const File *> mains;
+  for (const auto &file : files)
+    if (file->isMain)
+      mains.push_back(file.get());
+  return mains;
+}
+
 const Activation *Program::lookup(llvm::StringRef name) const {
   for (const std::unique_ptr<File> &file : files)
     for (const std::unique_ptr<Activation> &activation : file->activations)

@@ -231,6 +231,13 @@ struct Import {
 /// One parsed .act file.
 struct File {
   std::string path; // As opened (what diagnostics print).
+  /// Where it is on disk, for the dependency files of builds; empty for
+  /// standard input, the standard library compiled into actc and source
+  /// text given in memory.
+  std::string realPath;
+  /// Given to actc rather than imported: its activations are public (an
+  /// imported file's are private to the files that call them).
+  bool isMain = false;
   unsigned bufferId = 0;
   std::vector<Import> imports;
   std::vector<std::unique_ptr<Activation>> activations;
@@ -238,11 +245,13 @@ struct File {
 
 /// A file with everything it imports, checked and ready for MLIR generation.
 struct Program {
-  /// The files in dependency order: every import before its importer; the
-  /// main file last.
+  /// The files in dependency order: every import before its importer.
   std::vector<std::unique_ptr<File>> files;
 
-  const File &mainFile() const { return *files.back(); }
+  /// The main files, in dependency order.
+  std::vector<const File *> mainFiles() const;
+  /// The first main file (the only one, but for `actc A.act B.act`).
+  const File &mainFile() const { return *mainFiles().front(); }
   /// The activation called `name` in any file, or null.
   const Activation *lookup(llvm::StringRef name) const;
   /// Every activation, imported ones first, in source order.

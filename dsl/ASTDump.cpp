@@ -1,4 +1,4 @@
-// Prints the AST of the main file for `actc --emit=ast`: one node per line,
+// Prints the AST of the main files for `actc --emit=ast`: one node per line,
 // children indented under their parent, each with its <line:col>.
 #include "dsl/AST.h"
 #include "dsl/SourceLocator.h"
@@ -184,6 +184,6 @@ void ASTDumper::dumpCall(const CallExpr &call) {
 
 void act::dumpAST(const Program &program, const llvm::SourceMgr &sourceMgr,
                   llvm::raw_ostream &os) {
-  const File &file = program.mainFile();
-  ASTDumper(sourceMgr, file.bufferId, os).dump(file);
+  for (const File *file : program.mainFiles())
+    ASTDumper(sourceMgr, file->bufferId, os).dump(*file);
 }

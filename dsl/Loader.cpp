@@ -79,28 +79,34 @@ namespace {
 class Loader {
 public:
   explicit Loader(DiagnosticEngine &diags)
-      : diags(diags), sourceMgr(diags.getSourceMgr()) {}
+      : diags(diags), sourceMgr(diags.getSourceMgr()),
+        errorsBefore(diags.errorCount()) {}
 
-  /// Loads the buffer of the main file and everything it imports, then checks
-  /// the program; null when any error was reported.
-  std::unique_ptr<Program> load(std::unique_ptr<llvm::MemoryBuffer> buffer,
-                                llvm::StringRef key);
+  /// Loads a main file (`key` its real path when it is on disk) and
+  /// everything it imports; a file already imported becomes a main file.
+  void loadMain(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                llvm::StringRef key, bool onDisk);
+
+  /// Checks the program loaded so far; null when any error was reported.
+  std::unique_ptr<Program> check();
 
 private:
   void loadFile(std::unique_ptr<llvm::MemoryBuffer> buffer,
-                llvm::StringRef key);
+                llvm::StringRef key, bool onDisk);
   void loadImport(const Import &import, llvm::StringRef importerPath);
   void loadStandardLibrary();
   bool isCycle(const Import &import, llvm::StringRef key);
 
   DiagnosticEngine &diags;
   llvm::SourceMgr &sourceMgr;
+  unsigned errorsBefore;
   std::unique_ptr<Program> program = std::make_unique<Program>();
 
   /// Each file is loaded once, however often it is imported; files are keyed
   /// by their real path.
   enum class LoadState { InProgress, Done };
   llvm::StringMap<LoadState> loadStates;
+  llvm::StringMap<File *> loadedFiles;
   /// The files being loaded, each importing the next: (key, path).
   std::vector<std::pair<std::string, std::string>> importStack;
 
@@ -110,10 +116,14 @@ private:
 
 } // namespace
 
-std::unique_ptr<Program>
-Loader::load(std::unique_ptr<llvm::MemoryBuffer> buffer, llvm::StringRef key) {
-  unsigned errorsBefore = diags.errorCount();
-  loadFile(std::move(buffer), key);
+void Loader::loadMain(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                      llvm::StringRef key, bool onDisk) {
+  if (!loadStates.count(key))
+    loadFile(std::move(buffer), key, onDisk);
+  loadedFiles[key]->isMain = true;
+}
+
+std::unique_ptr<Program> Loader::check() {
   // Without an imported file, most of its importer's calls would be reported
   // as unknown functions: one error for the import says it better.
   if (!importMissing)
@@ -126,7 +136,7 @@ Loader::load(std::unique_ptr<llvm::MemoryBuffer> buffer, llvm::StringRef key) {
 /// Parses one file, then (depth-first) the files it imports, and appends it to
 /// the program after them.
 void Loader::loadFile(std::unique_ptr<llvm::MemoryBuffer> buffer,
-                      llvm::StringRef key) {
+                      llvm::StringRef key, bool onDisk) {
   std::string path = buffer->getBufferIdentifier().str();
   unsigned bufferId =
       sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
@@ -137,6 +147,9 @@ void Loader::loadFile(std::unique_ptr<llvm::MemoryBuffer> buffer,
   Parser parser(lexer, bufferId, diags);
   std::unique_ptr<File> file = parser.parseFile();
   file->path = path;
+  if (onDisk)
+    file->realPath = key.str();
+  loadedFiles[key] = file.get();
   for (const auto &name : parser.getBrokenActivations())
     brokenActivations.insert(name.getKey());
   for (const Import &import : file->imports)
@@ -188,7 +201,7 @@ void Loader::loadImport(const Import &import, llvm::StringRef importerPath) {
     importMissing = true;
     return;
   }
-  loadFile(std::move(buffer), key);
+  loadFile(std::move(buffer), key, /*onDisk=*/true);
 }
 
 void Loader::loadStandardLibrary() {
@@ -198,7 +211,7 @@ void Loader::loadStandardLibrary() {
     return;
   loadFile(
       llvm::MemoryBuffer::getMemBuffer(standardLibrarySource(), kStdLibName),
-      key);
+      key, /*onDisk=*/false);
 }
 
 /// Reports an import of a file that is still being loaded: the importer
@@ -222,38 +235,49 @@ bool Loader::isCycle(const Import &import, llvm::StringRef key) {
   return true;
 }
 
-std::unique_ptr<Program> act::loadProgram(llvm::StringRef path,
-                                          DiagnosticEngine &diags) {
+/// Reads and loads the main file `path` ("-": standard input), or reports
+/// why it cannot.
+static void loadMainFile(Loader &loader, llvm::StringRef path,
+                         DiagnosticEngine &diags) {
   std::string error;
   if (path == "-") {
     std::unique_ptr<llvm::MemoryBuffer> buffer = readSource(
         llvm::sys::fs::getStdinHandle(), "<stdin>", "standard input", error);
-    if (!buffer) {
-      diags.error(error);
-      return nullptr;
-    }
-    return Loader(diags).load(std::move(buffer), "<stdin>");
+    if (!buffer)
+      return diags.error(error);
+    return loader.loadMain(std::move(buffer), "<stdin>", /*onDisk=*/false);
   }
-
-  if (llvm::sys::fs::is_directory(path)) {
-    diags.error("'" + path + "' is a directory");
-    return nullptr;
-  }
+  if (llvm::sys::fs::is_directory(path))
+    return diags.error("'" + path + "' is a directory");
   std::unique_ptr<llvm::MemoryBuffer> buffer =
       readSourceFile(path, "'" + path + "'", error);
-  if (!buffer) {
-    diags.error(error);
-    return nullptr;
-  }
+  if (!buffer)
+    return diags.error(error);
   llvm::SmallString<256> key;
   if (llvm::sys::fs::real_path(path, key))
     key = path;
-  return Loader(diags).load(std::move(buffer), key);
+  loader.loadMain(std::move(buffer), key, /*onDisk=*/true);
+}
+
+std::unique_ptr<Program>
+act::loadProgramFromFiles(llvm::ArrayRef<std::string> paths,
+                          DiagnosticEngine &diags) {
+  Loader loader(diags);
+  for (const std::string &path : paths)
+    loadMainFile(loader, path, diags);
+  return loader.check();
+}
+
+std::unique_ptr<Program> act::loadProgram(llvm::StringRef path,
+                                          DiagnosticEngine &diags) {
+  return loadProgramFromFiles({path.str()}, diags);
 }
 
 std::unique_ptr<Program> act::loadProgramFromSource(llvm::StringRef source,
                                                     llvm::StringRef path,
                                                     DiagnosticEngine &diags) {
-  return Loader(diags).load(llvm::MemoryBuffer::getMemBufferCopy(source, path),
-                            path);
+  Loader loader(diags);
+  loader.loadMain(llvm::MemoryBuffer::getMemBufferCopy(source, path), path,
+                  /*onDisk=*/false);
+  return loader.check();
 }

@@ -4,7 +4,10 @@
 
 #include "dsl/AST.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <memory>
+#include <string>
 
 namespace act {
 
@@ -16,6 +19,11 @@ class DiagnosticEngine;
 /// through `diags`; returns null when there was any.
 std::unique_ptr<Program> loadProgram(llvm::StringRef path,
                                      DiagnosticEngine &diags);
+
+/// Like loadProgram, with several main files: one program whose public
+/// activations are those of all of them.
+std::unique_ptr<Program> loadProgramFromFiles(llvm::ArrayRef<std::string> paths,
+                                              DiagnosticEngine &diags);
 
 /// Like loadProgram, for source text already in memory (tests, tools): `path`
 /// names it in diagnostics, and its imports are resolved relative to it.

@@ -2,6 +2,8 @@
 #include "dsl/Parser.h"
 #include "dsl/Diagnostics.h"
 
+#include "actc/abi.h"
+
 using namespace act;
 
 /// Nesting deeper than this (parentheses, unary operators, nested lets and
@@ -14,7 +16,7 @@ static constexpr unsigned kMaxNestingDepth = 256;
 /// a trailing argument of every generated C function, and each `learn` one a
 /// derivative of the whole activation: thousands would make the compiler's
 /// work quadratic. PyTorch's activations take at most three.
-static constexpr unsigned kMaxParams = 64;
+static constexpr unsigned kMaxParams = ACTC_MAX_PARAMS;
 
 bool Parser::NestingScope::tooDeep() const {
   return parser.depth > kMaxNestingDepth;

@@ -1,21 +1,31 @@
-// Compiling an .act file at run time into a plugin, through the compiler
-// library (the same path as `actc FILE.act --emit=plugin`).
+// Compiling an .act file at run time: the actc executable makes a plugin of
+// it (`actc FILE.act --emit=plugin`, the same path as a user's) in a
+// temporary directory, which is then loaded like any plugin. Going through
+// actc keeps the compiler out of the runtime: nothing here links MLIR or
+// Halide.
 #include "runtime/ActivationLibrary.h"
 
-#include "compiler/halide/Library.h"
-#include "compiler/passes/Passes.h"
-
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/Program.h"
 
 using namespace act::runtime;
 
 static llvm::Error actError(llvm::StringRef path, const llvm::Twine &why) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "'" + path + "': " + why);
+}
+
+/// actc beside the running program (both are in PREFIX/bin, or in the
+/// build's bin/), else on PATH.
+static llvm::ErrorOr<std::string> findActc() {
+  llvm::SmallString<256> beside(llvm::sys::path::parent_path(
+      llvm::sys::fs::getMainExecutable(nullptr,
+                                       reinterpret_cast<void *>(&findActc))));
+  llvm::sys::path::append(beside, "actc");
+  if (llvm::sys::fs::can_execute(beside))
+    return std::string(beside);
+  return llvm::sys::findProgramByName("actc");
 }
 
 /// Removes a directory and what it holds when it goes out of scope.
@@ -32,33 +42,10 @@ struct TemporaryDirectory {
 llvm::Expected<Plugin> act::runtime::compileAndLoad(llvm::StringRef path) {
   if (!llvm::sys::fs::exists(path))
     return actError(path, "no such file");
-  mlir::MLIRContext context;
-  llvm::SourceMgr sourceMgr;
-  // Diagnostics print as actc prints them: location, source line, caret.
-  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      act::compileFile(path, context, sourceMgr);
-  if (!module)
-    return actError(path, "cannot be compiled (see the errors above)");
-
-  act::CompileRequest request;
-  request.sourceName = path.str();
-  request.kernels.assign(act::allKernelKinds().begin(),
-                         act::allKernelKinds().end());
-  // As actc: every public activation of the file, not the derivatives the
-  // compiler added.
-  for (act::ActivationOp op : module->getOps<act::ActivationOp>())
-    if (!op.sym_visibility() && !op->hasAttr("derivative_of"))
-      request.activations.push_back(op);
-  if (request.activations.empty())
-    return actError(path, "it defines no activation");
-  // The machine running fmnist: host, as actc's default.
-  std::string targetError;
-  mlir::FailureOr<act::TargetSet> targets = act::parseTargets({}, targetError);
-  if (mlir::failed(targets))
-    return actError(path, targetError);
-  request.targets = *targets;
-
+  llvm::ErrorOr<std::string> actc = findActc();
+  if (!actc)
+    return actError(path, "compiling .act files needs actc, which is neither "
+                          "beside this program nor on PATH");
   TemporaryDirectory directory;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("fmnist-act", directory.path))
@@ -66,9 +53,20 @@ llvm::Expected<Plugin> act::runtime::compileAndLoad(llvm::StringRef path) {
                     "cannot create a temporary directory: " + ec.message());
   llvm::SmallString<128> prefix(directory.path);
   llvm::sys::path::append(prefix, llvm::sys::path::stem(path));
-  if (mlir::failed(act::emitPlugin(request, prefix)))
-    return actError(path, "cannot be compiled to a plugin (see the errors "
-                          "above)");
+  // Every public activation and every kernel, for the machine running this
+  // (actc's defaults); actc's diagnostics go to this process's stderr.
+  llvm::StringRef args[] = {*actc, path, "--emit=plugin", "-o", prefix};
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(*actc, args, llvm::None, {}, 0, 0,
+                                         &error);
+  if (status == 1)
+    return actError(path, "cannot be compiled (see the errors above)");
+  if (status != 0)
+    return actError(path, "actc failed (" +
+                              (error.empty() ? "exit status " +
+                                                   std::to_string(status)
+                                             : error) +
+                              ")");
   // The loaded object stays mapped after its file is removed.
   return loadPlugin((prefix + ".so").str(), path);
 }

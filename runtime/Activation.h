@@ -6,36 +6,22 @@
 #ifndef ACTC_RUNTIME_ACTIVATION_H
 #define ACTC_RUNTIME_ACTIVATION_H
 
-#include <cstdint>
+#include "actc/abi.h"
+
 #include <string>
 #include <vector>
 
 namespace act::runtime {
 
-/// The packed ABI (the generated header's ACTC_ABI_VERSION): every parameter
-/// in one array, every learnable parameter's gradient in another.
-constexpr int kAbiVersion = 1;
-
-using ForwardFn = int (*)(const float *x, float *y, int64_t n,
-                          const float *params);
-using BackwardFn = int (*)(const float *x, const float *dy, float *dx,
-                           int64_t n, const float *params, float *dParams);
-using BiasForwardFn = int (*)(const float *x, const float *b, float *y,
-                              int64_t rows, int64_t cols, const float *params);
-using BiasBackwardFn = int (*)(const float *x, const float *b, const float *dy,
-                               float *dx, float *db, int64_t rows, int64_t cols,
-                               const float *params, float *dParams);
-using LinearForwardFn = int (*)(const float *x, const float *w, const float *b,
-                                float *y, int64_t m, int64_t k, int64_t n,
-                                const float *params);
-
-/// The packed kernels of one device; null where the library has none.
+/// The packed kernels of one device, one member per kernel kind of the ABI
+/// (actc/abi.h: `forward`, `bias_backward`...; each takes every parameter in
+/// one array and every learnable parameter's gradient in another); null
+/// where the library has none.
 struct KernelSet {
-  ForwardFn forward = nullptr;
-  BackwardFn backward = nullptr;
-  BiasForwardFn biasForward = nullptr;
-  BiasBackwardFn biasBackward = nullptr;
-  LinearForwardFn linearForward = nullptr;
+#define ACTC_KERNEL_MEMBER(KIND, name, ARGS, GRADIENTS)                        \
+  actc_##name##_fn name = nullptr;
+  ACTC_KERNEL_KINDS(ACTC_KERNEL_MEMBER)
+#undef ACTC_KERNEL_MEMBER
 };
 
 struct ActivationParam {

@@ -24,16 +24,11 @@ namespace {
 
 /// Points `set`'s member for `kernel` at `address`.
 void assignKernel(KernelSet &set, llvm::StringRef kernel, void *address) {
-  if (kernel == "forward")
-    set.forward = reinterpret_cast<ForwardFn>(address);
-  else if (kernel == "backward")
-    set.backward = reinterpret_cast<BackwardFn>(address);
-  else if (kernel == "bias_forward")
-    set.biasForward = reinterpret_cast<BiasForwardFn>(address);
-  else if (kernel == "bias_backward")
-    set.biasBackward = reinterpret_cast<BiasBackwardFn>(address);
-  else if (kernel == "linear_forward")
-    set.linearForward = reinterpret_cast<LinearForwardFn>(address);
+#define ACTC_ASSIGN_KERNEL(KIND, name, ARGS, GRADIENTS)                        \
+  if (kernel == #name)                                                         \
+    set.name = reinterpret_cast<actc_##name##_fn>(address);
+  ACTC_KERNEL_KINDS(ACTC_ASSIGN_KERNEL)
+#undef ACTC_ASSIGN_KERNEL
 }
 
 } // namespace

@@ -38,8 +38,9 @@ struct Plugin {
 llvm::Expected<Plugin> loadPlugin(llvm::StringRef path,
                                   llvm::StringRef library);
 
-/// Compiles `path` (.act) with the compiler library into a plugin in a
-/// temporary directory and loads it. The compiler's diagnostics go to stderr.
+/// Compiles `path` (.act) into a plugin in a temporary directory with actc
+/// (beside the running program, else on PATH) and loads it. actc's
+/// diagnostics go to stderr.
 llvm::Expected<Plugin> compileAndLoad(llvm::StringRef path);
 
 /// The activations of the standard library linked into the runtime.

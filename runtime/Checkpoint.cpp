@@ -1,7 +1,7 @@
 // The checkpoint file: little-endian fields in a fixed order, then a CRC-32.
 #include "runtime/Checkpoint.h"
 
-#include "runtime/report/Report.h"
+#include "support/AtomicFile.h"
 
 #include "llvm/ADT/bit.h"
 #include "llvm/Support/Endian.h"

@@ -1,6 +1,7 @@
 // Parsing and checking the manifest with llvm::json.
 #include "runtime/Manifest.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
 
@@ -12,7 +13,10 @@ namespace json = llvm::json;
 
 const std::vector<std::string> &act::runtime::knownKernelNames() {
   static const std::vector<std::string> names = {
-      "forward", "backward", "bias_forward", "bias_backward", "linear_forward"};
+#define ACTC_KERNEL_NAME(KIND, name, ARGS, GRADIENTS) #name,
+      ACTC_KERNEL_KINDS(ACTC_KERNEL_NAME)
+#undef ACTC_KERNEL_NAME
+  };
   return names;
 }
 
@@ -39,10 +43,10 @@ public:
     if (!abi)
       return fail("its manifest has no integer 'abi_version'");
     manifest.abiVersion = *abi;
-    if (*abi != kAbiVersion)
+    if (*abi != ACTC_ABI_VERSION)
       return fail("it was built for ABI version " + std::to_string(*abi) +
                   ", this runtime reads version " +
-                  std::to_string(kAbiVersion) +
+                  std::to_string(ACTC_ABI_VERSION) +
                   "; rebuild it with this actc (actc --emit=plugin)");
     if (!readString(*object, "actc_version", manifest.actcVersion) ||
         !readString(*object, "source", manifest.source) ||
@@ -125,8 +129,8 @@ private:
     for (const std::string &kernel : out)
       if (!llvm::is_contained(knownKernelNames(), kernel))
         return report(where + " lists an unknown kernel '" + kernel +
-                      "' (known: forward, backward, bias_forward, "
-                      "bias_backward, linear_forward)");
+                      "' (known: " + llvm::join(knownKernelNames(), ", ") +
+                      ")");
     return true;
   }
 

@@ -18,8 +18,8 @@ struct ManifestEntry {
   std::string name;
   std::string doc;
   std::vector<ActivationParam> params;
-  /// Kernel names: "forward", "backward", "bias_forward", "bias_backward",
-  /// "linear_forward"; `cudaKernels` the same names for the `_cuda` variants.
+  /// Kernel names, as actc/abi.h spells the kinds; `cudaKernels` the same
+  /// names for the `_cuda` variants.
   std::vector<std::string> kernels;
   std::vector<std::string> cudaKernels;
 };
@@ -37,7 +37,7 @@ struct Manifest {
 const std::vector<std::string> &knownKernelNames();
 
 /// Parses `json` and checks its shape: every field present with its type,
-/// abi_version == kAbiVersion, names that are C identifiers and unique,
+/// abi_version == ACTC_ABI_VERSION, names that are C identifiers and unique,
 /// known kernel names. `origin` (a file name, or "the standard library")
 /// starts every error message.
 llvm::Expected<Manifest> parseManifest(llvm::StringRef json,

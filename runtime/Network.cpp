@@ -85,8 +85,8 @@ llvm::Expected<const Matrix *> Network::forward(const Matrix &input,
     Matrix &y = layerOutputs[i];
     if (!layer.activated) {
       linear(*x, layer, y, /*addBias=*/true);
-    } else if (!training && act->cpu.linearForward) {
-      if (int code = act->cpu.linearForward(
+    } else if (!training && act->cpu.linear_forward) {
+      if (int code = act->cpu.linear_forward(
               x->data(), layer.weight.data(), layer.bias.data(), y.data(),
               x->rows(), layer.inputs(), layer.outputs(),
               orNull(layer.activationParams)))
@@ -96,9 +96,9 @@ llvm::Expected<const Matrix *> Network::forward(const Matrix &input,
       // takes it as x·W and b, so one call gives both dx and db.
       Matrix &h = preActivations[i];
       linear(*x, layer, h, /*addBias=*/false);
-      if (int code = act->cpu.biasForward(h.data(), layer.bias.data(), y.data(),
-                                          h.rows(), h.cols(),
-                                          orNull(layer.activationParams)))
+      if (int code = act->cpu.bias_forward(h.data(), layer.bias.data(),
+                                           y.data(), h.rows(), h.cols(),
+                                           orNull(layer.activationParams)))
         return kernelFailed("bias_forward", code);
     }
     x = &y;
@@ -123,7 +123,7 @@ llvm::Error Network::backward(const Matrix &input, const Matrix &dLogits) {
     const Matrix *dPre = dOutput;
     if (layer.activated) {
       Matrix &dz = gradients[i];
-      if (int code = act->cpu.biasBackward(
+      if (int code = act->cpu.bias_backward(
               preActivations[i].data(), layer.bias.data(), dz.data(), dz.data(),
               layer.biasGradient.data(), rows, n,
               orNull(layer.activationParams),

@@ -28,7 +28,7 @@ llvm::Error act::runtime::checkTrainable(const Activation &activation,
   const KernelSet &kernels =
       device == Device::CPU ? activation.cpu : activation.cuda;
   const char *suffix = device == Device::CPU ? "" : "_cuda";
-  if (!kernels.biasForward || !kernels.biasBackward)
+  if (!kernels.bias_forward || !kernels.bias_backward)
     return runtimeError(
         "activation '" + activation.name + "' has no bias_forward" + suffix +
         " or bias_backward" + suffix +

@@ -31,7 +31,7 @@ done
 step "A custom activation from C: examples/custom_activation"
 "$actc" "$root/examples/custom_activation/squareplus.act" -o "$out/squareplus"
 cc -std=c99 -O2 -I "$out" "$root/examples/custom_activation/main.c" "$out/squareplus.a" \
-   -lpthread -ldl -lm -o "$out/squareplus_demo"
+   -L"$build/lib" -lactc_rt -lpthread -ldl -lm -o "$out/squareplus_demo"
 "$out/squareplus_demo" | sed 's/^/  /'
 
 fmnist="$build/bin/fmnist"

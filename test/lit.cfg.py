@@ -1,10 +1,11 @@
-# lit configuration: every test/<area>/*.act file is a test with RUN lines.
+# lit configuration: every test/<area>/*.act (and .mlir, .test, .c) file is a
+# test with RUN lines.
 import os
 import lit.formats
 
 config.name = "actc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".act", ".test", ".c"]
+config.suffixes = [".act", ".test", ".c", ".mlir"]
 config.excludes = ["Inputs", "CMakeLists.txt", "unit", "fuzz", "lit.cfg.py", "lit.site.cfg.py", "check_values.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.actc_obj_root, "test")
@@ -13,8 +14,15 @@ for d in (config.llvm_tools_dir, config.actc_tools_dir):
     config.environment["PATH"] = os.path.pathsep.join((d, config.environment["PATH"]))
 
 config.substitutions.append(("%std", os.path.join(config.actc_src_root, "dsl", "std.act")))
+# The build tree, which test/package installs.
+config.substitutions.append(("%actc-build", config.actc_obj_root))
 config.substitutions.append(("%cxx", config.cxx))
+# What a program linking a generated library adds, as `pkg-config --libs
+# actc` says for an installed actc.
+config.substitutions.append(
+    ("%actc-libs", "-L%s -lactc_rt -lpthread -ldl -lm" % config.actc_lib_dir))
 config.substitutions.append(("%cc", config.cc))
+config.substitutions.append(("%halide-include", config.halide_include_dir))
 config.substitutions.append(
     ("%check-values", "python3 " + os.path.join(config.actc_src_root, "test", "check_values.py")))
 # `%exit-within-10s CMD...` runs CMD for at most 10 s, then prints "exit status N"

@@ -8,7 +8,7 @@ using namespace act;
 mlir::FailureOr<JitEvaluator>
 JitEvaluator::build(ActivationOp activation, bool derivative,
                     const std::map<std::string, float> &params,
-                    const Halide::Target &target) {
+                    const KernelTarget &target) {
   mlir::FailureOr<Kernel> kernel = derivative
                                        ? buildBackward(activation, target)
                                        : buildForward(activation, target);
@@ -54,7 +54,7 @@ JitEvaluator::operator()(const std::vector<float> &inputs) const {
 
 mlir::FailureOr<std::vector<float>> act::evaluate(
     ActivationOp activation, bool derivative, const std::vector<float> &inputs,
-    const std::map<std::string, float> &params, const Halide::Target &target) {
+    const std::map<std::string, float> &params, const KernelTarget &target) {
   mlir::FailureOr<JitEvaluator> evaluator =
       JitEvaluator::build(activation, derivative, params, target);
   if (mlir::failed(evaluator))

@@ -2,6 +2,7 @@
 #ifndef ACTC_COMPILER_HALIDE_EVALUATE_H
 #define ACTC_COMPILER_HALIDE_EVALUATE_H
 
+#include "compiler/halide/Target.h"
 #include "compiler/mlir/ActDialect.h"
 
 #include "Halide.h"
@@ -23,7 +24,7 @@ public:
   static mlir::FailureOr<JitEvaluator>
   build(ActivationOp activation, bool derivative,
         const std::map<std::string, float> &params,
-        const Halide::Target &target);
+        const KernelTarget &target);
 
   /// f(x) (or f'(x)) for each x; fails with an error at the activation.
   mlir::FailureOr<std::vector<float>>
@@ -41,7 +42,7 @@ private:
 /// kernel's dx with dy = 1. `params` overrides parameter defaults by name.
 mlir::FailureOr<std::vector<float>> evaluate(
     ActivationOp activation, bool derivative, const std::vector<float> &inputs,
-    const std::map<std::string, float> &params, const Halide::Target &target);
+    const std::map<std::string, float> &params, const KernelTarget &target);
 
 } // namespace act
 

@@ -9,25 +9,29 @@
 using namespace act;
 
 static const KernelKind kAllKernels[] = {
-    KernelKind::Forward, KernelKind::Backward, KernelKind::BiasForward,
-    KernelKind::BiasBackward, KernelKind::LinearForward};
+#define ACTC_KERNEL_KIND(KIND, name, ARGS, GRADIENTS) KernelKind::KIND,
+    ACTC_KERNEL_KINDS(ACTC_KERNEL_KIND)
+#undef ACTC_KERNEL_KIND
+};
+
+/// Each kind's name and whether it returns gradients, indexed by the kind.
+static const struct {
+  llvm::StringLiteral name;
+  bool gradients;
+} kKindInfo[] = {
+#define ACTC_KERNEL_KIND(KIND, name, ARGS, GRADIENTS) {#name, GRADIENTS},
+    ACTC_KERNEL_KINDS(ACTC_KERNEL_KIND)
+#undef ACTC_KERNEL_KIND
+};
 
 llvm::ArrayRef<KernelKind> act::allKernelKinds() { return kAllKernels; }
 
 llvm::StringRef act::kernelName(KernelKind kind) {
-  switch (kind) {
-  case KernelKind::Forward:
-    return "forward";
-  case KernelKind::Backward:
-    return "backward";
-  case KernelKind::BiasForward:
-    return "bias_forward";
-  case KernelKind::BiasBackward:
-    return "bias_backward";
-  case KernelKind::LinearForward:
-    return "linear_forward";
-  }
-  llvm_unreachable("unknown kernel kind");
+  return kKindInfo[static_cast<int>(kind)].name;
+}
+
+bool act::hasGradientOutputs(KernelKind kind) {
+  return kKindInfo[static_cast<int>(kind)].gradients;
 }
 
 std::optional<KernelKind> act::parseKernelName(llvm::StringRef name) {
@@ -39,8 +43,10 @@ std::optional<KernelKind> act::parseKernelName(llvm::StringRef name) {
 
 /// The kernel's scalar parameters, one Halide Param per activation
 /// parameter, set to its default (what JIT evaluation uses unless overridden).
-static Kernel makeKernel(KernelKind kind, ActivationOp activation) {
-  Kernel kernel{kind, activation.sym_name().str(), {}, {}, {}, {}, {}};
+static Kernel makeKernel(KernelKind kind, ActivationOp activation,
+                         const KernelTarget &target) {
+  Kernel kernel{kind, target.device, activation.sym_name().str(), {}, {}, {},
+                {}, {}};
   for (unsigned i = 0, e = activation.getNumParams(); i != e; ++i) {
     std::string name = activation.getParamName(i).str();
     Halide::Param<float> param("p_" + name);
@@ -59,8 +65,15 @@ static std::vector<Halide::Argument> arguments(const Kernel &kernel) {
   return args;
 }
 
-static std::string halideName(const Kernel &kernel, llvm::StringRef part) {
-  return "actc_" + kernel.activation + "_" + part.str() + "_halide";
+/// The name of the kernel's function `part` (none for its main one): one
+/// name for every CPU target (Halide's multi-target wrapper carries it),
+/// another for CUDA's, since a library holds both.
+static std::string halideName(const Kernel &kernel,
+                              llvm::StringRef part = "") {
+  bool cuda = kernel.device == KernelTarget::Device::CUDA;
+  return "actc_" + kernel.activation + "_" + kernelName(kernel.kind).str() +
+         (part.empty() ? "" : "_" + part.str()) + "_halide" +
+         (cuda ? "_cuda" : "");
 }
 
 /// `function` at element `at` of `x`, with the kernel's parameters, using
@@ -68,10 +81,9 @@ static std::string halideName(const Kernel &kernel, llvm::StringRef part) {
 static mlir::FailureOr<Halide::Expr> apply(ActivationOp function,
                                            const Kernel &kernel,
                                            const Halide::Expr &x,
-                                           const Halide::Target &target) {
+                                           const KernelTarget &target) {
   std::vector<Halide::Expr> params(kernel.params.begin(), kernel.params.end());
-  return lowerToHalide(function, x, params,
-                       math::Options{hasFusedMultiplyAdd(target)});
+  return lowerToHalide(function, x, params, math::Options{target.fma});
 }
 
 /// a * b + c: fused where the target has the instruction (one rounding, and
@@ -79,8 +91,8 @@ static mlir::FailureOr<Halide::Expr> apply(ActivationOp function,
 /// and an add), a multiply and an add elsewhere rather than libm's fmaf.
 static Halide::Expr multiplyAdd(const Halide::Expr &a, const Halide::Expr &b,
                                 const Halide::Expr &c,
-                                const Halide::Target &target) {
-  return hasFusedMultiplyAdd(target) ? math::fma(a, b, c) : a * b + c;
+                                const KernelTarget &target) {
+  return target.fma ? math::fma(a, b, c) : a * b + c;
 }
 
 /// The derivative `wrt` of `activation` made by the Differentiate pass.
@@ -101,7 +113,7 @@ static mlir::LogicalResult addParameterSums(Kernel &kernel,
                                             Halide::RDom r,
                                             const Halide::Expr &input,
                                             const Halide::Expr &dy,
-                                            const Halide::Target &target) {
+                                            const KernelTarget &target) {
   std::vector<Halide::Func> sums;
   for (unsigned index : kernel.learnedParams) {
     ActivationOp partial =
@@ -122,7 +134,7 @@ static mlir::LogicalResult addParameterSums(Kernel &kernel,
     sums.push_back(sum);
   }
   constrainDense(kernel.inputs);
-  kernel.functions.push_back({halideName(kernel, kernelName(kernel.kind).str() + "_params"),
+  kernel.functions.push_back({halideName(kernel, "params"),
                               Halide::Pipeline(sums), arguments(kernel)});
   return mlir::success();
 }
@@ -134,8 +146,8 @@ static ActivationOp inputDerivativeOf(ActivationOp activation) {
 }
 
 mlir::FailureOr<Kernel> act::buildForward(ActivationOp activation,
-                                          const Halide::Target &target) {
-  Kernel kernel = makeKernel(KernelKind::Forward, activation);
+                                          const KernelTarget &target) {
+  Kernel kernel = makeKernel(KernelKind::FORWARD, activation, target);
   Halide::ImageParam x(Halide::Float(32), 1, "x");
   kernel.inputs = {x};
 
@@ -148,13 +160,13 @@ mlir::FailureOr<Kernel> act::buildForward(ActivationOp activation,
 
   scheduleElementwise(y, i, {x}, target);
   kernel.functions.push_back(
-      {halideName(kernel, "forward"), Halide::Pipeline(y), arguments(kernel)});
+      {halideName(kernel), Halide::Pipeline(y), arguments(kernel)});
   return kernel;
 }
 
 mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
-                                           const Halide::Target &target) {
-  Kernel kernel = makeKernel(KernelKind::Backward, activation);
+                                           const KernelTarget &target) {
+  Kernel kernel = makeKernel(KernelKind::BACKWARD, activation, target);
   Halide::ImageParam x(Halide::Float(32), 1, "x");
   Halide::ImageParam dy(Halide::Float(32), 1, "dy");
   kernel.inputs = {x, dy};
@@ -177,13 +189,13 @@ mlir::FailureOr<Kernel> act::buildBackward(ActivationOp activation,
   dx(i) = dy(i) * *slope;
   scheduleElementwise(dx, i, {x, dy}, target);
   kernel.functions.push_back(
-      {halideName(kernel, "backward"), Halide::Pipeline(dx), arguments(kernel)});
+      {halideName(kernel), Halide::Pipeline(dx), arguments(kernel)});
   return kernel;
 }
 
 mlir::FailureOr<Kernel> act::buildBiasForward(ActivationOp activation,
-                                              const Halide::Target &target) {
-  Kernel kernel = makeKernel(KernelKind::BiasForward, activation);
+                                              const KernelTarget &target) {
+  Kernel kernel = makeKernel(KernelKind::BIAS_FORWARD, activation, target);
   Halide::ImageParam x(Halide::Float(32), 2, "x");
   Halide::ImageParam b(Halide::Float(32), 1, "b");
   kernel.inputs = {x, b};
@@ -195,14 +207,14 @@ mlir::FailureOr<Kernel> act::buildBiasForward(ActivationOp activation,
   Halide::Func y("y");
   y(c, r) = *value;
   scheduleRows(y, c, r, {x}, {b}, target);
-  kernel.functions.push_back({halideName(kernel, "bias_forward"),
+  kernel.functions.push_back({halideName(kernel),
                               Halide::Pipeline(y), arguments(kernel)});
   return kernel;
 }
 
 mlir::FailureOr<Kernel> act::buildBiasBackward(ActivationOp activation,
-                                               const Halide::Target &target) {
-  Kernel kernel = makeKernel(KernelKind::BiasBackward, activation);
+                                               const KernelTarget &target) {
+  Kernel kernel = makeKernel(KernelKind::BIAS_BACKWARD, activation, target);
   Halide::ImageParam x(Halide::Float(32), 2, "x");
   Halide::ImageParam b(Halide::Float(32), 1, "b");
   Halide::ImageParam dy(Halide::Float(32), 2, "dy");
@@ -235,7 +247,7 @@ mlir::FailureOr<Kernel> act::buildBiasBackward(ActivationOp activation,
   db(c) = Halide::cast<float>(sums(c));
   scheduleRows(dx, c, r, {x, dy}, {b}, target);
   scheduleColumnSums(db, sums, c, rows, target);
-  kernel.functions.push_back({halideName(kernel, "bias_backward"),
+  kernel.functions.push_back({halideName(kernel),
                               Halide::Pipeline({dx, db}), arguments(kernel)});
   return kernel;
 }
@@ -247,7 +259,7 @@ static Halide::Func
 matrixProduct(const Halide::ImageParam &x,
               llvm::function_ref<Halide::Expr(Halide::Expr, Halide::Expr)> w,
               Halide::Var c, Halide::Var r, Halide::RDom k,
-              const Halide::Target &target) {
+              const KernelTarget &target) {
   Halide::Func product("product");
   product(c, r) = 0.0f;
   Halide::Expr row = Halide::min(r, x.dim(1).extent() - 1);
@@ -256,8 +268,8 @@ matrixProduct(const Halide::ImageParam &x,
 }
 
 mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
-                                               const Halide::Target &target) {
-  Kernel kernel = makeKernel(KernelKind::LinearForward, activation);
+                                               const KernelTarget &target) {
+  Kernel kernel = makeKernel(KernelKind::LINEAR_FORWARD, activation, target);
   // Row-major matrices, innermost dimension first: x(k, row), w(col, k).
   Halide::ImageParam x(Halide::Float(32), 2, "x");
   Halide::ImageParam w(Halide::Float(32), 2, "w");
@@ -275,7 +287,7 @@ mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
   Halide::Func y("y");
   y(c, r) = *value;
   scheduleGemm(y, product, c, r, k, {x, w}, {b}, target);
-  kernel.functions.push_back({halideName(kernel, "linear_forward"),
+  kernel.functions.push_back({halideName(kernel),
                               Halide::Pipeline(y), arguments(kernel)});
 
   // Fewer columns than a vector (a classifier's last layer): w and b padded
@@ -302,24 +314,24 @@ mlir::FailureOr<Kernel> act::buildLinearForward(ActivationOp activation,
   narrowY(c, r) = padded(c, r);
   scheduleNarrowGemm(narrowY, padded, paddedProduct, {paddedW, paddedB}, c, r,
                      k, {x, w}, {b}, target);
-  kernel.functions.push_back({halideName(kernel, "linear_forward_narrow"),
+  kernel.functions.push_back({halideName(kernel, "narrow"),
                               Halide::Pipeline(narrowY), arguments(kernel)});
   return kernel;
 }
 
 mlir::FailureOr<Kernel> act::buildKernel(KernelKind kind,
                                          ActivationOp activation,
-                                         const Halide::Target &target) {
+                                         const KernelTarget &target) {
   switch (kind) {
-  case KernelKind::Forward:
+  case KernelKind::FORWARD:
     return buildForward(activation, target);
-  case KernelKind::Backward:
+  case KernelKind::BACKWARD:
     return buildBackward(activation, target);
-  case KernelKind::BiasForward:
+  case KernelKind::BIAS_FORWARD:
     return buildBiasForward(activation, target);
-  case KernelKind::BiasBackward:
+  case KernelKind::BIAS_BACKWARD:
     return buildBiasBackward(activation, target);
-  case KernelKind::LinearForward:
+  case KernelKind::LINEAR_FORWARD:
     return buildLinearForward(activation, target);
   }
   llvm_unreachable("unknown kernel kind");

@@ -2,13 +2,16 @@
 #include "compiler/halide/Library.h"
 
 #include "compiler/halide/CInterface.h"
+#include "support/AtomicFile.h"
 
+#include "llvm/Object/Archive.h"
 #include "llvm/Object/ArchiveWriter.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/StringSaver.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace act;
@@ -22,118 +25,68 @@ static mlir::Location locationOf(const CompileRequest &request) {
 /// The kernels Halide's CUDA backend gets from actc.
 static bool runsOnCuda(KernelKind kind) {
   switch (kind) {
-  case KernelKind::Forward:
-  case KernelKind::Backward:
-  case KernelKind::BiasForward:
-  case KernelKind::BiasBackward:
+  case KernelKind::FORWARD:
+  case KernelKind::BACKWARD:
+  case KernelKind::BIAS_FORWARD:
+  case KernelKind::BIAS_BACKWARD:
     return true;
-  case KernelKind::LinearForward: // On the GPU, cuBLAS does GEMMs.
+  case KernelKind::LINEAR_FORWARD: // On the GPU, cuBLAS does GEMMs.
     return false;
   }
   return false;
 }
 
-static mlir::FailureOr<std::vector<Kernel>>
-buildForTarget(const CompileRequest &request, const Halide::Target &target) {
-  std::vector<Kernel> kernels;
-  bool cuda = target.has_gpu_feature();
+static mlir::FailureOr<TargetKernels>
+buildForTarget(const CompileRequest &request, const KernelTarget &target) {
+  TargetKernels set{target, {}};
   for (ActivationOp activation : request.activations)
     for (KernelKind kind : request.kernels) {
-      if (cuda && !runsOnCuda(kind))
+      if (target.isCuda() && !runsOnCuda(kind))
         continue;
       mlir::FailureOr<Kernel> kernel = buildKernel(kind, activation, target);
       if (mlir::failed(kernel))
         return mlir::failure();
-      kernels.push_back(std::move(*kernel));
+      set.kernels.push_back(std::move(*kernel));
     }
-  return kernels;
+  return set;
 }
 
 mlir::FailureOr<std::vector<TargetKernels>>
 act::buildKernels(const CompileRequest &request) {
+  std::vector<KernelTarget> targets = request.targets.cpu;
+  if (request.targets.cuda)
+    targets.push_back(*request.targets.cuda);
   std::vector<TargetKernels> built;
-  const std::vector<Halide::Target> &cpu = request.targets.cpu;
-  for (size_t i = 0; i < cpu.size(); ++i) {
-    auto kernels = buildForTarget(request, cpu[i]);
-    if (mlir::failed(kernels))
+  for (const KernelTarget &target : targets) {
+    mlir::FailureOr<TargetKernels> set = buildForTarget(request, target);
+    if (mlir::failed(set))
       return mlir::failure();
-    // One target keeps the plain names (stable --emit=llvm/asm output).
-    std::string suffix = cpu.size() == 1 ? "" : "_t" + std::to_string(i);
-    built.push_back({cpu[i], suffix, std::move(*kernels)});
-  }
-  if (request.targets.cuda) {
-    auto kernels = buildForTarget(request, *request.targets.cuda);
-    if (mlir::failed(kernels))
-      return mlir::failure();
-    built.push_back({*request.targets.cuda, "_cuda", std::move(*kernels)});
+    built.push_back(std::move(*set));
   }
   return built;
 }
 
-/// The Halide modules of one target's kernels: one module for a CPU target;
-/// for CUDA one per function, because each module embeds its GPU code in one
-/// global of a fixed name, and linking modules kept only one of them (the
-/// other kernels' PTX was lost). Without a runtime unless asked: a library
-/// has one (see runtimeTarget).
-static std::vector<Halide::Module> kernelModules(const TargetKernels &set,
-                                                 bool withRuntime) {
-  Halide::Target target = set.target;
-  if (!withRuntime)
-    target = target.with_feature(Halide::Target::NoRuntime);
+/// The Halide modules of one target's kernels, as the text stages print
+/// them: one module for a CPU target; for CUDA one per function, because
+/// each module embeds its GPU code in one global of a fixed name, and
+/// linking modules kept only one of them (the other kernels' PTX was lost).
+static std::vector<Halide::Module> kernelModules(const TargetKernels &set) {
   std::vector<Halide::Module> modules;
   for (const Kernel &kernel : set.kernels)
     for (const HalideFunction &function : kernel.functions) {
       Halide::Pipeline pipeline = function.pipeline; // A shared handle.
-      modules.push_back(pipeline.compile_to_module(
-          function.arguments, function.name + set.suffix, target));
+      modules.push_back(pipeline.compile_to_module(function.arguments,
+                                                   function.name, set.target));
     }
-  if (set.target.has_gpu_feature())
+  if (set.target.isCuda())
     return modules;
-  Halide::Module linked =
-      Halide::link_modules("actc_kernels" + set.suffix, modules);
+  Halide::Module linked = Halide::link_modules("actc_kernels", modules);
   // link_modules drops the flag that makes LLVM honour strict_float: without
   // it the back end contracted a * b + c into FMAs on AVX2 and AVX-512 (the
   // math library's error-free transformations assume it does not), so AOT
   // kernels differed from the JIT ones and from SSE4.1 by up to 459 ulp.
   linked.set_any_strict_float(true);
   return {linked};
-}
-
-/// The target of the library's one Halide runtime: the most widely usable
-/// CPU target (the last), with CUDA support when there are CUDA kernels.
-static Halide::Target runtimeTarget(const TargetSet &targets) {
-  Halide::Target target = targets.cpu.back();
-  if (targets.cuda)
-    for (int f = 0; f < Halide::Target::FeatureEnd; ++f) {
-      auto feature = static_cast<Halide::Target::Feature>(f);
-      if (targets.cuda->has_feature(feature) &&
-          (feature == Halide::Target::CUDA ||
-           llvm::StringRef(Halide::Target::feature_to_name(feature))
-               .startswith("cuda_capability")))
-        target = target.with_feature(feature);
-    }
-  return target;
-}
-
-/// A fresh file name beside `path`, for writing before an atomic rename.
-static std::string temporaryBeside(llvm::StringRef path) {
-  llvm::SmallString<128> model(path);
-  model += ".tmp%%%%%%";
-  llvm::SmallString<128> result;
-  llvm::sys::fs::createUniquePath(model, result, /*MakeAbsolute=*/false);
-  return std::string(result);
-}
-
-static mlir::LogicalResult commit(const std::string &temporary,
-                                  llvm::StringRef path,
-                                  mlir::Location location) {
-  if (std::error_code ec = llvm::sys::fs::rename(temporary, path)) {
-    llvm::sys::fs::remove(temporary);
-    return mlir::LogicalResult(mlir::emitError(location)
-                               << "cannot write '" << path
-                               << "': " << ec.message());
-  }
-  return mlir::success();
 }
 
 namespace {
@@ -162,50 +115,135 @@ private:
   std::vector<std::string> paths;
 };
 
-/// The objects of a library: one per target (kernels only), the Halide
-/// runtime, and the C wrappers.
-struct LibraryObjects {
-  std::vector<std::string> paths;
-  std::vector<std::string> memberNames;
+/// The members of an archive being assembled, with the buffers they point
+/// into.
+class ArchiveMembers {
+public:
+  /// `contents` as the member `name`.
+  void add(std::unique_ptr<llvm::MemoryBuffer> contents, llvm::StringRef name) {
+    llvm::NewArchiveMember member(contents->getMemBufferRef());
+    member.MemberName = names.save(name);
+    members.push_back(std::move(member));
+    buffers.push_back(std::move(contents));
+  }
+
+  /// Every member of the archive in `contents`, as `name`_0.o, `name`_1.o...
+  /// (Halide names them after temporary files: the library would differ
+  /// from one build to the next).
+  llvm::Error addArchive(std::unique_ptr<llvm::MemoryBuffer> contents,
+                         llvm::StringRef name) {
+    llvm::Expected<std::unique_ptr<llvm::object::Archive>> archive =
+        llvm::object::Archive::create(contents->getMemBufferRef());
+    if (!archive)
+      return archive.takeError();
+    llvm::Error error = llvm::Error::success();
+    unsigned index = 0;
+    for (const llvm::object::Archive::Child &child :
+         (*archive)->children(error)) {
+      llvm::Expected<llvm::NewArchiveMember> member =
+          llvm::NewArchiveMember::getOldMember(child, /*Deterministic=*/true);
+      if (!member) {
+        llvm::consumeError(std::move(error));
+        return member.takeError();
+      }
+      member->MemberName =
+          names.save(name + "_" + llvm::Twine(index++) + ".o");
+      members.push_back(std::move(*member));
+    }
+    archives.push_back(std::move(*archive));
+    buffers.push_back(std::move(contents));
+    return error;
+  }
+
+  /// A static library of the members.
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> write() const {
+    return llvm::writeArchiveToBuffer(members, /*WriteSymtab=*/true,
+                                      llvm::object::Archive::K_GNU,
+                                      /*Deterministic=*/true, /*Thin=*/false);
+  }
+
+private:
+  std::vector<std::unique_ptr<llvm::MemoryBuffer>> buffers;
+  std::vector<std::unique_ptr<llvm::object::Archive>> archives;
+  std::vector<llvm::NewArchiveMember> members;
+  llvm::BumpPtrAllocator allocator;
+  llvm::StringSaver names{allocator};
 };
 
 } // namespace
 
-/// Compiles every target's kernels, the runtime and the wrappers (with
-/// `pluginManifest`, the plugin's entry points) into temporary objects.
-static mlir::FailureOr<LibraryObjects>
-compileObjects(const CompileRequest &request,
-               const std::vector<TargetKernels> &built,
-               llvm::StringRef pluginManifest, TemporaryFiles &files) {
-  mlir::Location location = locationOf(request);
-  LibraryObjects objects;
-  auto add = [&](const std::string &memberName) -> std::string {
-    std::string path = files.create("actc-" + memberName, "o");
-    if (!path.empty()) {
-      objects.paths.push_back(path);
-      objects.memberNames.push_back(memberName + ".o");
-    }
-    return path;
+/// Compiles pipeline `function` of kernel `kernel` for every target of
+/// `group` (the CPU targets, or CUDA) into `members`, through Halide's
+/// compile_multitarget: one variant per target behind a wrapper of the
+/// pipeline's name that runs the first variant the CPU supports (asked once
+/// through halide_can_use_target_features). Without a Halide runtime: the
+/// library has one for all (runtimeTarget).
+static llvm::Error compilePipeline(llvm::ArrayRef<const TargetKernels *> group,
+                                   size_t kernel, size_t function,
+                                   TemporaryFiles &files,
+                                   ArchiveMembers &members) {
+  std::vector<Halide::Target> targets;
+  for (const TargetKernels *set : group)
+    targets.push_back(set->target.with_feature(Halide::Target::NoRuntime));
+  auto variant = [&](const std::string &name, const Halide::Target &target) {
+    size_t index = llvm::find(targets, target) - targets.begin();
+    const HalideFunction &pipeline =
+        group[index]->kernels[kernel].functions[function];
+    Halide::Pipeline handle = pipeline.pipeline; // A shared handle.
+    return handle.compile_to_module(pipeline.arguments, name, target);
   };
+  const std::string &name =
+      group.front()->kernels[kernel].functions[function].name;
+  std::string path = files.create("actc-" + name, "a");
+  if (path.empty())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "cannot create a temporary file");
+  Halide::compile_multitarget(
+      name, {{Halide::OutputFileType::static_library, path}}, targets,
+      /*suffixes=*/{}, variant);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> archive =
+      llvm::MemoryBuffer::getFile(path);
+  if (!archive)
+    return llvm::errorCodeToError(archive.getError());
+  return members.addArchive(std::move(*archive), name);
+}
+
+/// A library's archive: every pipeline (CPU variants behind Halide's
+/// wrappers, CUDA's own), one Halide runtime, and the C functions (with a
+/// `pluginManifest`, also a plugin's entry point).
+static mlir::FailureOr<std::unique_ptr<llvm::MemoryBuffer>>
+buildArchive(const CompileRequest &request,
+             llvm::ArrayRef<TargetKernels> built,
+             llvm::StringRef pluginManifest) {
+  mlir::Location location = locationOf(request);
+  std::vector<const TargetKernels *> cpu, cuda;
+  for (const TargetKernels &set : built)
+    (set.target.isCuda() ? cuda : cpu).push_back(&set);
+  TemporaryFiles files;
+  ArchiveMembers members;
   try {
-    for (const TargetKernels &set : built) {
-      std::vector<Halide::Module> modules =
-          kernelModules(set, /*withRuntime=*/false);
-      for (size_t i = 0; i < modules.size(); ++i) {
-        std::string path = add(modules.size() == 1 ? modules[i].name()
-                                                   : modules[i].name() + "_" +
-                                                         std::to_string(i));
-        if (path.empty())
-          return mlir::LogicalResult(mlir::emitError(location)
-                                     << "cannot create a temporary file");
-        modules[i].compile({{Halide::OutputFileType::object, path}});
-      }
+    for (llvm::ArrayRef<const TargetKernels *> group : {cpu, cuda}) {
+      if (group.empty())
+        continue;
+      const std::vector<Kernel> &kernels = group.front()->kernels;
+      for (size_t k = 0; k < kernels.size(); ++k)
+        for (size_t f = 0; f < kernels[k].functions.size(); ++f)
+          if (llvm::Error error = compilePipeline(group, k, f, files, members))
+            return mlir::LogicalResult(mlir::emitError(location)
+                                       << llvm::toString(std::move(error)));
     }
-    std::string runtime = add("actc_halide_runtime");
+    std::string runtime = files.create("actc-halide-runtime", "o");
     if (runtime.empty())
       return mlir::LogicalResult(mlir::emitError(location)
                                  << "cannot create a temporary file");
     Halide::compile_standalone_runtime(runtime, runtimeTarget(request.targets));
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> object =
+        llvm::MemoryBuffer::getFile(runtime);
+    if (!object)
+      return mlir::LogicalResult(mlir::emitError(location)
+                                 << "cannot read Halide's runtime: "
+                                 << object.getError().message());
+    members.add(std::move(*object), "actc_halide_runtime.o");
   } catch (const Halide::Error &halideError) {
     return mlir::LogicalResult(mlir::emitError(location)
                                << "Halide failed: " << halideError.what());
@@ -216,37 +254,23 @@ compileObjects(const CompileRequest &request,
       compileCWrappers(built, pluginManifest, error);
   if (mlir::failed(wrappers))
     return mlir::LogicalResult(mlir::emitError(location) << error);
-  std::string path = add("actc_c_interface");
-  std::error_code ec;
-  llvm::raw_fd_ostream os(path, ec);
-  if (path.empty() || ec)
+  members.add(llvm::MemoryBuffer::getMemBufferCopy(*wrappers),
+              "actc_c_interface.o");
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> archive = members.write();
+  if (!archive)
     return mlir::LogicalResult(mlir::emitError(location)
-                               << "cannot create a temporary file");
-  os << *wrappers;
-  return objects;
+                               << "cannot write the library: "
+                               << llvm::toString(archive.takeError()));
+  return std::move(*archive);
 }
 
-/// A static library of the objects.
-static bool writeArchive(const std::string &path, const LibraryObjects &objects,
-                         std::string &error) {
-  std::vector<llvm::NewArchiveMember> members;
-  for (size_t i = 0; i < objects.paths.size(); ++i) {
-    auto member = llvm::NewArchiveMember::getFile(objects.paths[i], true);
-    if (!member) {
-      error = llvm::toString(member.takeError());
-      return false;
-    }
-    member->MemberName = objects.memberNames[i];
-    members.push_back(std::move(*member));
-  }
-  if (llvm::Error e = llvm::writeArchive(path, members, /*WriteSymtab=*/true,
-                                         llvm::object::Archive::K_GNU,
-                                         /*Deterministic=*/true,
-                                         /*Thin=*/false)) {
-    error = llvm::toString(std::move(e));
-    return false;
-  }
-  return true;
+/// Replaces `path` with `contents`, or reports why it could not.
+static mlir::LogicalResult writeOutput(llvm::StringRef path,
+                                       llvm::StringRef contents,
+                                       mlir::Location location) {
+  if (llvm::Error error = writeFileAtomically(path, contents))
+    return mlir::emitError(location) << llvm::toString(std::move(error));
+  return mlir::success();
 }
 
 /// PREFIX's file name, upper-cased, other characters as '_'.
@@ -285,12 +309,12 @@ std::string act::manifest(const CompileRequest &request) {
                              {"params", std::move(params)},
                              {"kernels", std::move(kernels)},
                              {"cuda_kernels", std::move(cudaKernels)}};
-    if (auto doc = activation->getAttrOfType<mlir::StringAttr>("doc"))
-      entry["doc"] = doc.getValue();
+    if (llvm::Optional<llvm::StringRef> doc = activation.doc())
+      entry["doc"] = *doc;
     activations.push_back(std::move(entry));
   }
   llvm::json::Object root{
-      {"abi_version", kAbiVersion},
+      {"abi_version", ACTC_ABI_VERSION},
       {"actc_version", ACTC_VERSION},
       {"source", request.sourceName},
       {"targets", std::move(targets)},
@@ -304,92 +328,86 @@ std::string act::manifest(const CompileRequest &request) {
   return os.str();
 }
 
-/// A request's kernels, built for every target and compiled to objects.
-struct CompiledRequest {
-  std::vector<TargetKernels> built;
-  LibraryObjects objects;
+/// A request's kernels and the archive of their library.
+struct BuiltLibrary {
+  std::vector<TargetKernels> kernels;
+  std::unique_ptr<llvm::MemoryBuffer> archive;
 };
 
-/// Builds and compiles `request` into `files`; a plugin's wrappers also
-/// define its entry points (actc_manifest).
-static mlir::FailureOr<CompiledRequest>
-compile(const CompileRequest &request, bool plugin, TemporaryFiles &files) {
+static mlir::FailureOr<BuiltLibrary>
+buildLibrary(const CompileRequest &request, llvm::StringRef pluginManifest) {
   mlir::FailureOr<std::vector<TargetKernels>> built = buildKernels(request);
   if (mlir::failed(built))
     return mlir::failure();
-  mlir::FailureOr<LibraryObjects> objects = compileObjects(
-      request, *built, plugin ? manifest(request) : "", files);
-  if (mlir::failed(objects))
+  mlir::FailureOr<std::unique_ptr<llvm::MemoryBuffer>> archive =
+      buildArchive(request, *built, pluginManifest);
+  if (mlir::failed(archive))
     return mlir::failure();
-  return CompiledRequest{std::move(*built), std::move(*objects)};
+  return BuiltLibrary{std::move(*built), std::move(*archive)};
 }
 
 mlir::LogicalResult act::emitLibrary(const CompileRequest &request,
                                      llvm::StringRef prefix) {
   mlir::Location location = locationOf(request);
-  TemporaryFiles files;
-  mlir::FailureOr<CompiledRequest> compiled = compile(request, false, files);
-  if (mlir::failed(compiled))
+  mlir::FailureOr<BuiltLibrary> library =
+      buildLibrary(request, /*pluginManifest=*/"");
+  if (mlir::failed(library))
     return mlir::failure();
-  const std::vector<TargetKernels> *built = &compiled->built;
-  const LibraryObjects *objects = &compiled->objects;
-
-  std::string libraryPath = (prefix + ".a").str();
-  std::string headerPath = (prefix + ".h").str();
-  std::string error;
-  std::string libraryTemp = temporaryBeside(libraryPath);
-  if (!writeArchive(libraryTemp, *objects, error)) {
-    llvm::sys::fs::remove(libraryTemp);
-    return mlir::LogicalResult(mlir::emitError(location)
-                               << "cannot write '" << libraryPath
-                               << "': " << error);
-  }
-
-  std::string headerTemp = temporaryBeside(headerPath);
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(headerTemp, ec);
-    if (ec) {
-      llvm::sys::fs::remove(libraryTemp);
-      return mlir::LogicalResult(mlir::emitError(location)
-                                 << "cannot write '" << headerPath
-                                 << "': " << ec.message());
-    }
-    os << cHeader(*built, request.activations, headerGuard(prefix),
-                  macroName(prefix), request.sourceName, manifest(request));
-  }
-  if (mlir::failed(commit(libraryTemp, libraryPath, location))) {
-    llvm::sys::fs::remove(headerTemp);
+  std::string header =
+      cHeader(library->kernels, request.activations, headerGuard(prefix),
+              macroName(prefix), request.sourceName, manifest(request));
+  if (mlir::failed(writeOutput((prefix + ".a").str(),
+                               library->archive->getBuffer(), location)))
     return mlir::failure();
-  }
-  return commit(headerTemp, headerPath, location);
+  return writeOutput((prefix + ".h").str(), header, location);
+}
+
+/// libactc_rt.a as installed beside the running executable: PREFIX/bin/actc
+/// (or fmnist) and PREFIX/lib/libactc_rt.a, as in the build tree.
+static std::string runtimeLibraryPath() {
+  std::string executable = llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&runtimeLibraryPath));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(executable)));
+  llvm::sys::path::append(path, "lib", "libactc_rt.a");
+  return std::string(path);
 }
 
 mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
                                     llvm::StringRef prefix) {
   mlir::Location location = locationOf(request);
-  TemporaryFiles files;
-  mlir::FailureOr<CompiledRequest> compiled = compile(request, true, files);
-  if (mlir::failed(compiled))
+  mlir::FailureOr<BuiltLibrary> library =
+      buildLibrary(request, manifest(request));
+  if (mlir::failed(library))
     return mlir::failure();
-  const std::vector<TargetKernels> *built = &compiled->built;
-  const LibraryObjects *objects = &compiled->objects;
+  std::string rt = runtimeLibraryPath();
+  if (!llvm::sys::fs::exists(rt))
+    return mlir::LogicalResult(
+        mlir::emitError(location)
+        << "--emit=plugin links libactc_rt, and '" << rt
+        << "' does not exist (is actc installed whole?)");
 
+  TemporaryFiles files;
+  std::string archivePath = files.create("actc-plugin", "a");
+  std::string soTemp = files.create("actc-plugin", "so");
   // Only the C interface is exported: the plugin's Halide runtime (weak
   // symbols) must not merge with another library's in the process.
   std::string versionScript = files.create("actc-exports", "map");
   std::string logPath = files.create("actc-link", "log");
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(versionScript, ec);
-    if (versionScript.empty() || logPath.empty() || ec)
-      return mlir::LogicalResult(mlir::emitError(location)
-                                 << "cannot create a temporary file");
-    os << "{\n  global:\n";
-    for (const std::string &name : exportedNames(*built))
-      os << "    " << name << ";\n";
-    os << "  local: *;\n};\n";
-  }
+  if (archivePath.empty() || soTemp.empty() || versionScript.empty() ||
+      logPath.empty())
+    return mlir::LogicalResult(mlir::emitError(location)
+                               << "cannot create a temporary file");
+  std::string exports = "{\n  global:\n";
+  for (const std::string &name : exportedNames(library->kernels))
+    exports += "    " + name + ";\n";
+  exports += "  local: *;\n};\n";
+  for (auto [path, contents] :
+       {std::pair{&archivePath, library->archive->getBuffer()},
+        std::pair{&versionScript, llvm::StringRef(exports)}})
+    if (mlir::failed(writeOutput(*path, contents, location)))
+      return mlir::failure();
+
   const char *ccEnv = std::getenv("CC");
   std::string ccName = ccEnv && *ccEnv ? ccEnv : "cc";
   llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName(ccName);
@@ -398,23 +416,20 @@ mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
                                << "--emit=plugin links with a C compiler, and '"
                                << ccName
                                << "' was not found (install gcc or set CC)");
-
-  std::string soPath = (prefix + ".so").str();
-  std::string soTemp = temporaryBeside(soPath);
-  std::vector<std::string> argStorage = {*cc, "-shared", "-o", soTemp};
-  argStorage.insert(argStorage.end(), objects->paths.begin(),
-                    objects->paths.end());
-  argStorage.push_back("-Wl,--version-script=" + versionScript);
-  for (const char *lib : {"-lpthread", "-ldl", "-lm"})
-    argStorage.push_back(lib);
+  // Every member of the library (nothing refers to the exported functions
+  // yet), then what they need of libactc_rt.
+  std::vector<std::string> argStorage = {
+      *cc, "-shared", "-o", soTemp, "-Wl,--whole-archive", archivePath,
+      "-Wl,--no-whole-archive", rt, "-Wl,--version-script=" + versionScript,
+      "-lpthread", "-ldl", "-lm"};
   std::vector<llvm::StringRef> args(argStorage.begin(), argStorage.end());
   llvm::Optional<llvm::StringRef> redirects[] = {
       llvm::None, llvm::StringRef(logPath), llvm::StringRef(logPath)};
   std::string error;
   int status =
       llvm::sys::ExecuteAndWait(*cc, args, llvm::None, redirects, 0, 0, &error);
+  std::string soPath = (prefix + ".so").str();
   if (status != 0) {
-    llvm::sys::fs::remove(soTemp);
     auto log = llvm::MemoryBuffer::getFile(logPath);
     return mlir::LogicalResult(
         mlir::emitError(location)
@@ -422,7 +437,13 @@ mlir::LogicalResult act::emitPlugin(const CompileRequest &request,
         << (error.empty() ? "" : ": " + error)
         << (log ? ":\n" + (*log)->getBuffer().rtrim().str() : ""));
   }
-  return commit(soTemp, soPath, location);
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> so =
+      llvm::MemoryBuffer::getFile(soTemp);
+  if (!so)
+    return mlir::LogicalResult(mlir::emitError(location)
+                               << "cannot read the linked '" << soPath
+                               << "': " << so.getError().message());
+  return writeOutput(soPath, (*so)->getBuffer(), location);
 }
 
 static Halide::OutputFileType outputType(TextStage stage) {
@@ -496,7 +517,7 @@ stageText(const TargetKernels &set, TextStage stage, mlir::Location location) {
                                << "cannot create a temporary file");
   std::string text;
   try {
-    for (Halide::Module &module : kernelModules(set, /*withRuntime=*/true)) {
+    for (Halide::Module &module : kernelModules(set)) {
       module.compile({{outputType(stage), path}});
       auto file = llvm::MemoryBuffer::getFile(path);
       if (!file)
@@ -531,8 +552,7 @@ mlir::LogicalResult act::emitText(const CompileRequest &request,
   if (mlir::failed(built))
     return mlir::failure();
   for (const TargetKernels &set : *built) {
-    bool cuda = set.target.has_gpu_feature();
-    if ((stage == TextStage::PTX) != cuda)
+    if ((stage == TextStage::PTX) != set.target.isCuda())
       continue;
     mlir::FailureOr<std::string> text = stageText(set, stage, location);
     if (mlir::failed(text))
@@ -543,93 +563,4 @@ mlir::LogicalResult act::emitText(const CompileRequest &request,
     os << *text;
   }
   return mlir::success();
-}
-
-/// Adds StrictFloat: IEEE semantics everywhere. Without it, Halide and LLVM
-/// rewrite x * 0 to 0 and x - x to 0 (wrong for inf and NaN) and lose -0.
-static Halide::Target strict(const Halide::Target &target) {
-  return target.with_feature(Halide::Target::StrictFloat);
-}
-
-/// The CUDA capability actc compiles for unless a target names one: the
-/// newest Halide 14 knows; newer GPUs JIT its PTX.
-constexpr Halide::Target::Feature kDefaultCudaCapability =
-    Halide::Target::CUDACapability86;
-
-static bool hasCudaCapability(const Halide::Target &target) {
-  for (int f = 0; f < Halide::Target::FeatureEnd; ++f) {
-    auto feature = static_cast<Halide::Target::Feature>(f);
-    if (target.has_feature(feature) &&
-        llvm::StringRef(Halide::Target::feature_to_name(feature))
-            .startswith("cuda_capability"))
-      return true;
-  }
-  return false;
-}
-
-/// `target` without its GPU features: the host part of "host-cuda".
-static Halide::Target withoutGpu(Halide::Target target) {
-  for (int f = 0; f < Halide::Target::FeatureEnd; ++f) {
-    auto feature = static_cast<Halide::Target::Feature>(f);
-    llvm::StringRef name = Halide::Target::feature_to_name(feature);
-    if (feature == Halide::Target::CUDA || name.startswith("cuda_capability"))
-      target = target.without_feature(feature);
-  }
-  return target;
-}
-
-mlir::FailureOr<TargetSet>
-act::parseTargets(llvm::ArrayRef<std::string> targets, std::string &error) {
-  TargetSet set;
-  bool wantCuda = false;
-  for (const std::string &name : targets) {
-    if (name == "cuda") {
-      wantCuda = true;
-      continue;
-    }
-    if (!Halide::Target::validate_target_string(name)) {
-      error = "unknown target '" + name + "'";
-      return mlir::failure();
-    }
-    Halide::Target target(name);
-    if (target.has_gpu_feature() && !target.has_feature(Halide::Target::CUDA)) {
-      error = "target '" + name + "': only CUDA is supported among GPU targets";
-      return mlir::failure();
-    }
-    if (target.has_feature(Halide::Target::CUDA)) {
-      if (set.cuda) {
-        error = "more than one CUDA target";
-        return mlir::failure();
-      }
-      set.cuda = target;
-      target = withoutGpu(target);
-    }
-    set.cpu.push_back(strict(target));
-  }
-  if (set.cpu.empty())
-    set.cpu.push_back(strict(Halide::get_host_target()));
-  for (const Halide::Target &target : set.cpu)
-    if (target.os != set.cpu.front().os ||
-        target.arch != set.cpu.front().arch ||
-        target.bits != set.cpu.front().bits) {
-      error = "CPU targets '" + set.cpu.front().to_string() + "' and '" +
-              target.to_string() + "' differ in OS or architecture";
-      return mlir::failure();
-    }
-  if (wantCuda && !set.cuda)
-    set.cuda = set.cpu.back().with_feature(Halide::Target::CUDA);
-  if (set.cuda) {
-    if (!hasCudaCapability(*set.cuda))
-      set.cuda = set.cuda->with_feature(kDefaultCudaCapability);
-    set.cuda = strict(*set.cuda);
-  }
-  return set;
-}
-
-mlir::FailureOr<Halide::Target>
-act::parseTarget(llvm::ArrayRef<std::string> targets, std::string &error) {
-  mlir::FailureOr<TargetSet> set = parseTargets(targets, error);
-  if (mlir::failed(set))
-    return mlir::failure();
-  return set->cpu.front();
 }

@@ -1,7 +1,10 @@
 // Schedules: the "how" of each kernel, per target, with the reasons.
 #include "compiler/halide/Schedule.h"
 
+#include "compiler/halide/Target.h"
+
 using namespace Halide;
+using act::KernelTarget;
 
 namespace {
 
@@ -191,12 +194,12 @@ void act::constrainDense(const std::vector<ImageParam> &inputs) {
 
 void act::scheduleElementwise(Func out, Var i,
                               const std::vector<ImageParam> &inputs,
-                              const Target &target) {
+                              const KernelTarget &target) {
   // Dense, zero-based arrays: this lets Halide index with plain offsets.
   OutputImageParam output = out.output_buffer();
   output.dim(0).set_min(0).set_stride(1);
   constrainDense(inputs);
-  if (target.has_gpu_feature())
+  if (target.isCuda())
     return scheduleElementwiseGpu(out, i);
 
   const int vectors = vectorRegisters(target) >= 32 &&
@@ -241,9 +244,9 @@ static void constrainLayouts(OutputImageParam output,
 void act::scheduleRows(Func out, Var c, Var r,
                        const std::vector<ImageParam> &matrices,
                        const std::vector<ImageParam> &vectors,
-                       const Target &target) {
+                       const KernelTarget &target) {
   constrainLayouts(out.output_buffer(), matrices, vectors);
-  if (target.has_gpu_feature())
+  if (target.isCuda())
     return scheduleRowsGpu(out, c, r);
 
   const int lanes = target.natural_vector_size<float>() * kVectorsPerIteration;
@@ -259,9 +262,9 @@ void act::scheduleRows(Func out, Var c, Var r,
 }
 
 void act::scheduleColumnSums(Func db, Func sums, Var c, RDom rows,
-                             const Target &target) {
+                             const KernelTarget &target) {
   db.output_buffer().dim(0).set_min(0).set_stride(1);
-  if (target.has_gpu_feature())
+  if (target.isCuda())
     return scheduleColumnSumsGpu(db, sums, c);
   const int lanes = target.natural_vector_size<float>();
   Var block("block"), lane("lane");
@@ -271,8 +274,8 @@ void act::scheduleColumnSums(Func db, Func sums, Var c, RDom rows,
   sums.update().reorder(c, rows.x).vectorize(c, lanes, TailStrategy::GuardWithIf);
 }
 
-void act::scheduleSum(Func total, RDom r, const Target &target) {
-  if (target.has_gpu_feature())
+void act::scheduleSum(Func total, RDom r, const KernelTarget &target) {
+  if (target.isCuda())
     return scheduleSumGpu(total, r);
   if (r.dimensions() == 2) {
     RVar block("block"), inBlock("in_block");
@@ -334,7 +337,7 @@ void act::scheduleSum(Func total, RDom r, const Target &target) {
 void act::scheduleGemm(Func y, Func product, Var c, Var r, RDom k,
                        const std::vector<ImageParam> &matrices,
                        const std::vector<ImageParam> &vectors,
-                       const Target &target) {
+                       const KernelTarget &target) {
   constrainLayouts(y.output_buffer(), matrices, vectors);
 
   const int lanes = target.natural_vector_size<float>();
@@ -373,7 +376,7 @@ void act::scheduleNarrowGemm(Func y, Func padded, Func product,
                              const std::vector<Func> &padding, Var c, Var r,
                              RDom k, const std::vector<ImageParam> &matrices,
                              const std::vector<ImageParam> &vectors,
-                             const Target &target) {
+                             const KernelTarget &target) {
   constrainLayouts(y.output_buffer(), matrices, vectors);
 
   const int lanes = target.natural_vector_size<float>();

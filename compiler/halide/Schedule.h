@@ -8,27 +8,29 @@
 
 namespace act {
 
+struct KernelTarget;
+
 /// Schedules a 1-D elementwise `out(i)` reading `inputs` at i.
 void scheduleElementwise(Halide::Func out, Halide::Var i,
                          const std::vector<Halide::ImageParam> &inputs,
-                         const Halide::Target &target);
+                         const KernelTarget &target);
 
 /// Schedules a row-major `out(c, r)` (c contiguous) reading `matrices` at
 /// (c, r) and `vectors` at c: vectorised along c, row blocks in parallel.
 void scheduleRows(Halide::Func out, Halide::Var c, Halide::Var r,
                   const std::vector<Halide::ImageParam> &matrices,
                   const std::vector<Halide::ImageParam> &vectors,
-                  const Halide::Target &target);
+                  const KernelTarget &target);
 
 /// Schedules `db(c) = cast(sums(c))` where `sums(c) += ...` runs over rows:
 /// vectors of columns, each summed down the rows.
 void scheduleColumnSums(Halide::Func db, Halide::Func sums, Halide::Var c,
-                        Halide::RDom rows, const Halide::Target &target);
+                        Halide::RDom rows, const KernelTarget &target);
 
 /// Parallel schedule for `total() += ...` over the RDom `r` (1-D: vectors
 /// too; 2-D rows x cols: blocks of rows in parallel).
 void scheduleSum(Halide::Func total, Halide::RDom r,
-                 const Halide::Target &target);
+                 const KernelTarget &target);
 
 /// Schedules linear_forward's `y(c, r) = f(product(c, r) + b(c))`, where
 /// `product(c, r)` sums x(k, r) w(c, k) over `k`: register tiles of the
@@ -38,7 +40,7 @@ void scheduleGemm(Halide::Func y, Halide::Func product, Halide::Var c,
                   Halide::Var r, Halide::RDom k,
                   const std::vector<Halide::ImageParam> &matrices,
                   const std::vector<Halide::ImageParam> &vectors,
-                  const Halide::Target &target);
+                  const KernelTarget &target);
 
 /// Schedules linear_forward's narrow function: `y(c, r) = padded(c, r)`, where
 /// `padded` is the activation over `product`, whose w (and b) are `padding`
@@ -50,9 +52,10 @@ void scheduleNarrowGemm(Halide::Func y, Halide::Func padded,
                         Halide::Var c, Halide::Var r, Halide::RDom k,
                         const std::vector<Halide::ImageParam> &matrices,
                         const std::vector<Halide::ImageParam> &vectors,
-                        const Halide::Target &target);
+                        const KernelTarget &target);
 
-/// Whether `target` computes a * b + c in one instruction (math::fma).
+/// Whether `target` computes a * b + c in one instruction (math::fma); what
+/// KernelTarget::fma holds.
 bool hasFusedMultiplyAdd(const Halide::Target &target);
 
 /// Declares the buffers dense and zero-based (min 0, stride 1).

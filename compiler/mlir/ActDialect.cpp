@@ -89,6 +89,13 @@ static LogicalResult verifyActivationOp(ActivationOp op) {
       return op.emitOpError("arguments must be f32, got ") << arg.getType();
   if (block.empty() || !isa<ReturnOp>(block.back()))
     return op.emitOpError("must end with act.return");
+  if (op.derivative_of().hasValue() != op.wrt().hasValue())
+    return op.emitOpError("needs both 'derivative_of' and 'wrt', or neither");
+  if (Optional<StringRef> wrt = op.wrt();
+      wrt && !llvm::is_contained(op.param_names().getAsValueRange<StringAttr>(),
+                                 *wrt))
+    return op.emitOpError("is a derivative with respect to '")
+           << *wrt << "', which is not one of its arguments";
   return success();
 }
 

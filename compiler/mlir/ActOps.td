@@ -32,8 +32,9 @@ def Act_ActivationOp : Act_Op<"activation", [
   let description = [{
     The block's arguments are the input followed by the parameters, in
     declaration order. `param_names` names all of them; `param_defaults` and
-    `param_learn` describe the parameters after the input. A `derivative_of`
-    attribute marks the derivative of another activation.
+    `param_learn` describe the parameters after the input. `doc` is the
+    activation's doc comment. A derivative of another activation names it in
+    `derivative_of`, and the argument it is taken with respect to in `wrt`.
 
     ```mlir
     act.activation @elu(%x: f32, %alpha: f32 = 1.0) {
@@ -46,7 +47,10 @@ def Act_ActivationOp : Act_Op<"activation", [
                        OptionalAttr<StrAttr>:$sym_visibility,
                        StrArrayAttr:$param_names,
                        F64ArrayAttr:$param_defaults,
-                       BoolArrayAttr:$param_learn);
+                       BoolArrayAttr:$param_learn,
+                       OptionalAttr<StrAttr>:$doc,
+                       OptionalAttr<StrAttr>:$derivative_of,
+                       OptionalAttr<StrAttr>:$wrt);
   let regions = (region SizedRegion<1>:$body);
   let parser = [{ return ::parseActivationOp(parser, result); }];
   let printer = [{ ::printActivationOp(p, *this); }];

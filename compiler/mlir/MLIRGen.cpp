@@ -30,11 +30,10 @@ public:
   OwningOpRef<ModuleOp> generate() {
     OwningOpRef<ModuleOp> module = ModuleOp::create(
         loc(program.mainFile().bufferId, llvm::SMLoc()));
-    const File *mainFile = &program.mainFile();
     for (const auto &file : program.files)
       for (const auto &activation : file->activations) {
         builder.setInsertionPointToEnd(module->getBody());
-        genActivation(*activation, /*isPrivate=*/file.get() != mainFile);
+        genActivation(*activation, /*isPrivate=*/!file->isMain);
       }
     if (failed(verify(*module))) {
       module->emitError("generated IR failed to verify");
@@ -74,9 +73,9 @@ private:
     ActivationOp derivative =
         genFunction(activation, derivativeName(activation.name, activation.input),
                     *activation.grad, isPrivate, forward);
-    derivative->setAttr("derivative_of", builder.getStringAttr(activation.name));
-    derivative->setAttr("wrt", builder.getStringAttr(activation.input));
-    derivative->removeAttr("doc");
+    derivative.derivative_ofAttr(builder.getStringAttr(activation.name));
+    derivative.wrtAttr(builder.getStringAttr(activation.input));
+    derivative.removeDocAttr();
   }
 
   /// An act.activation with the activation's arguments computing `body`. In
@@ -98,9 +97,10 @@ private:
         location, builder.getStringAttr(name),
         isPrivate ? builder.getStringAttr("private") : StringAttr(),
         builder.getArrayAttr(names), builder.getArrayAttr(defaults),
-        builder.getArrayAttr(learn));
-    if (!activation.doc.empty())
-      op->setAttr("doc", builder.getStringAttr(activation.doc));
+        builder.getArrayAttr(learn),
+        activation.doc.empty() ? StringAttr()
+                               : builder.getStringAttr(activation.doc),
+        /*derivative_of=*/StringAttr(), /*wrt=*/StringAttr());
 
     Type f32 = builder.getF32Type();
     SmallVector<Type> argTypes(names.size(), f32);

@@ -51,17 +51,16 @@ public:
     // After f and its derivatives so far: f, f.d_x, f.d_p... in order.
     Operation *anchor = f;
     while (auto next = dyn_cast_or_null<ActivationOp>(anchor->getNextNode())) {
-      auto of = next->getAttrOfType<StringAttr>("derivative_of");
-      if (!of || of.getValue() != f.sym_name())
+      if (next.derivative_of() != f.sym_name())
         break;
       anchor = next;
     }
     builder.setInsertionPointAfter(anchor);
     auto d = cast<ActivationOp>(builder.clone(*f.getOperation()));
     d.sym_nameAttr(builder.getStringAttr(name));
-    d->setAttr("derivative_of", builder.getStringAttr(f.sym_name()));
-    d->setAttr("wrt", f.param_names()[argIndex]);
-    d->removeAttr("doc");
+    d.derivative_ofAttr(builder.getStringAttr(f.sym_name()));
+    d.wrtAttr(f.param_names()[argIndex].cast<StringAttr>());
+    d.removeDocAttr();
     symbols.insert(d);
 
     Block &block = d.getBlock();
@@ -325,7 +324,7 @@ struct DifferentiatePass
     Differentiator differentiator(module);
     SmallVector<ActivationOp> activations;
     for (ActivationOp f : module.getOps<ActivationOp>())
-      if (!f->hasAttr("derivative_of"))
+      if (!f.derivative_of())
         activations.push_back(f);
     for (ActivationOp f : activations) {
       if (failed(differentiator.derivative(f, 0)))

@@ -2,7 +2,9 @@
 //
 // The language says constants fold in double and round to f32 once. MLIR's own
 // folders compute in the operand type (f32), so act.constant is deliberately
-// not ConstantLike: this pass is the only place constants combine.
+// not ConstantLike: this pass is the only place constants combine. It applies
+// Combine.cpp's rewrites in the same sweep: a fold can expose a rewrite and a
+// rewrite a fold.
 #include "compiler/mlir/ActDialect.h"
 #include "compiler/mlir/Interpreter.h"
 #include "compiler/passes/Passes.h"
@@ -14,19 +16,7 @@
 
 using namespace mlir;
 
-bool act::isConstantValue(Value value, double expected) {
-  auto constant = value.getDefiningOp<act::ConstantOp>();
-  return constant && constant.value().convertToDouble() == expected;
-}
-
-bool act::isNegativeZero(Value value) {
-  auto constant = value.getDefiningOp<act::ConstantOp>();
-  return constant && constant.value().isZero() && constant.value().isNegative();
-}
-
 namespace {
-
-#include "compiler/passes/ActCombine.inc"
 
 /// The constant an operand carries: act.constant (f32 in double precision) or
 /// arith.constant (i1 tests), as a double.
@@ -76,7 +66,7 @@ struct FoldConstantsPass
   void runOnOperation() final {
     RewritePatternSet patterns(&getContext());
     patterns.add<FoldConstantOp>(&getContext());
-    populateWithGenerated(patterns);
+    act::populateCombinePatterns(patterns);
     if (failed(applyPatternsAndFoldGreedily(getOperation(),
                                             std::move(patterns))))
       signalPassFailure();

@@ -94,8 +94,8 @@ struct InlineCallsPass
       if (total <= kMaxInlinedOps)
         continue;
       // A derivative has the location of its activation; name that too.
-      auto of = activation->getAttrOfType<StringAttr>("derivative_of");
-      StringRef name = of ? of.getValue() : activation.sym_name();
+      StringRef name =
+          activation.derivative_of().getValueOr(activation.sym_name());
       InFlightDiagnostic error = emitError(activation.getLoc());
       if (size > kMaxInlinedOps)
         error << "'" << name << "' is too large once its calls are inlined: "

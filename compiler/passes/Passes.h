@@ -3,6 +3,7 @@
 #define ACTC_COMPILER_PASSES_PASSES_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
 
 namespace llvm {
@@ -41,10 +42,21 @@ std::unique_ptr<mlir::Pass> createPlanPrecisionPass();
 bool isExtended(mlir::Value value);
 bool isUnrounded(mlir::Value value);
 
+/// Applies the exact algebraic rewrites of ActCombine.td alone.
+std::unique_ptr<mlir::Pass> createCombinePass();
+void populateCombinePatterns(mlir::RewritePatternSet &patterns);
+
 /// differentiate -> inline -> symbol-dce -> fold constants -> canonicalize ->
-/// cse -> plan precision, the last four on each activation. Honours
-/// MLIR's pass-manager command-line options (--mlir-print-ir-after-all...).
+/// cse -> plan precision, the last four on each activation.
+void buildPipeline(mlir::OpPassManager &pm);
+
+/// Runs buildPipeline's passes on `module`, honouring MLIR's pass-manager
+/// command-line options (--mlir-print-ir-after-all...).
 mlir::LogicalResult optimize(mlir::ModuleOp module);
+
+/// Registers the passes (act-differentiate, act-inline, act-fold,
+/// act-combine) and the pipeline (act-optimize) for act-opt.
+void registerPasses();
 
 /// Loads, checks, generates and optimises `path` (diagnostics through
 /// `sourceMgr`'s buffers to stderr). Null if anything failed.

@@ -14,9 +14,7 @@
 
 using namespace mlir;
 
-LogicalResult act::optimize(ModuleOp module) {
-  PassManager pm(module.getContext());
-  applyPassManagerCLOptions(pm);
+void act::buildPipeline(OpPassManager &pm) {
   pm.addPass(createDifferentiatePass());
   pm.addPass(createInlineCallsPass());
   // Imported activations are private; once inlined nothing refers to them.
@@ -28,7 +26,25 @@ LogicalResult act::optimize(ModuleOp module) {
   perActivation.addPass(createCanonicalizerPass());
   perActivation.addPass(createCSEPass());
   perActivation.addPass(createPlanPrecisionPass());
+}
+
+LogicalResult act::optimize(ModuleOp module) {
+  PassManager pm(module.getContext());
+  applyPassManagerCLOptions(pm);
+  buildPipeline(pm);
   return pm.run(module);
+}
+
+void act::registerPasses() {
+  registerPass(createDifferentiatePass);
+  registerPass(createInlineCallsPass);
+  registerPass(createFoldConstantsPass);
+  registerPass(createCombinePass);
+  registerPass(createPlanPrecisionPass);
+  PassPipelineRegistration<>("act-optimize",
+                             "What --emit=mlir-opt prints: differentiate, "
+                             "inline, fold and simplify",
+                             buildPipeline);
 }
 
 OwningOpRef<ModuleOp> act::compileFile(llvm::StringRef path,

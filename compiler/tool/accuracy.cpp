@@ -134,7 +134,7 @@ struct Worst {
 };
 
 /// The target `actc --eval` uses by default (host, strict float).
-Halide::Target hostTarget() {
+KernelTarget hostTarget() {
   std::string error;
   return *parseTarget({}, error);
 }
@@ -286,7 +286,7 @@ int main(int argc, char **argv) {
 
   std::vector<ActivationOp> activations;
   for (ActivationOp op : module->getOps<ActivationOp>())
-    if (!op->hasAttr("derivative_of") &&
+    if (!op.derivative_of() &&
         (actNames.empty() || llvm::is_contained(actNames, op.sym_name())))
       activations.push_back(op);
 

@@ -5,6 +5,7 @@
 #include "compiler/passes/Passes.h"
 #include "dsl/Diagnostics.h"
 #include "dsl/Loader.h"
+#include "support/AtomicFile.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -36,8 +37,11 @@ enum class Emit { AST, MLIR, MLIROpt, Halide, LLVM, Asm, PTX, Lib, Plugin };
 
 cl::OptionCategory actcCategory("actc options");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<FILE.act | ->"),
-                               cl::cat(actcCategory));
+cl::list<std::string> inputFiles(
+    cl::Positional,
+    cl::desc("<FILE.act... | ->> (several: one library of all their "
+             "activations)"),
+    cl::cat(actcCategory));
 
 cl::opt<Emit> emit(
     "emit", cl::desc("Stop after this stage and print it"), cl::init(Emit::Lib),
@@ -83,6 +87,12 @@ cl::opt<std::string> evalName(
 
 cl::opt<bool> evalGrad("grad", cl::desc("With --eval: print f'(x) instead"),
                        cl::cat(actcCategory));
+
+cl::opt<std::string> depfilePath(
+    "depfile",
+    cl::desc("Also write a Make/Ninja depfile: the output (PATH.a, PATH.so "
+             "or -o) depends on every FILE and every file they import"),
+    cl::value_desc("DEPFILE"), cl::cat(actcCategory));
 
 cl::list<std::string> setParams(
     "set", cl::desc("With --eval: override a parameter's default"),
@@ -138,7 +148,7 @@ void printNumber(llvm::raw_ostream &os, float value) {
 bool selectActivations(mlir::ModuleOp module, std::vector<ActivationOp> &out) {
   if (actNames.empty()) {
     for (ActivationOp op : module.getOps<ActivationOp>())
-      if (!op.sym_visibility() && !op->hasAttr("derivative_of"))
+      if (!op.sym_visibility() && !op.derivative_of())
         out.push_back(op);
     return true;
   }
@@ -185,25 +195,63 @@ std::unique_ptr<llvm::ToolOutputFile> openOutput(std::string &error) {
   return file;
 }
 
-/// The library prefix: -o PATH, else FILE without its extension.
+/// The library prefix: -o PATH, else the first FILE without its extension.
 std::string libraryPrefix() {
   if (!outputPath.empty())
     return outputPath;
-  llvm::SmallString<128> prefix(llvm::sys::path::filename(inputFile));
+  llvm::SmallString<128> prefix(llvm::sys::path::filename(inputFiles.front()));
   llvm::sys::path::replace_extension(prefix, "");
   return std::string(prefix);
+}
+
+/// Whether the source is standard input (then the only FILE).
+bool readsStdin() { return inputFiles.front() == "-"; }
+
+/// The FILEs as messages and the generated header name them.
+std::string sourceNames() {
+  return readsStdin() ? "<stdin>" : llvm::join(inputFiles, ", ");
+}
+
+/// `path` as a Make depfile spells a file name.
+std::string escapeForMake(llvm::StringRef path) {
+  std::string escaped;
+  for (char c : path) {
+    if (c == '$')
+      escaped += '$';
+    else if (c == ' ' || c == '#')
+      escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+/// Writes --depfile: the output a build rule produces, then every file on
+/// disk the program was read from (the embedded std.act is part of actc).
+int writeDepfile(const Program &program) {
+  llvm::SmallString<256> output(emit == Emit::Lib      ? libraryPrefix() + ".a"
+                                : emit == Emit::Plugin ? libraryPrefix() + ".so"
+                                                       : outputPath.getValue());
+  llvm::sys::fs::make_absolute(output);
+  std::string text = escapeForMake(output) + ":";
+  for (const auto &file : program.files)
+    if (!file->realPath.empty())
+      text += " \\\n  " + escapeForMake(file->realPath);
+  text += "\n";
+  if (llvm::Error error = writeFileAtomically(depfilePath, text))
+    return inputError(llvm::toString(std::move(error)));
+  return kSuccess;
 }
 
 int runEval(mlir::ModuleOp module, const TargetSet &targets) {
   if (targets.cuda)
     return usageError("--eval runs on the CPU: leave 'cuda' out of --target");
-  const Halide::Target &target = targets.cpu.front();
-  if (inputFile == "-")
+  const KernelTarget &target = targets.cpu.front();
+  if (readsStdin())
     return usageError("--eval reads numbers from stdin, so FILE cannot be '-'");
   auto activation = module.lookupSymbol<ActivationOp>(evalName);
   if (!activation)
     return inputError("no activation named '" + evalName + "' in '" +
-                      inputFile + "'");
+                      sourceNames() + "'");
   std::map<std::string, float> params;
   std::string error;
   if (!parseSetOptions(params, error))
@@ -239,7 +287,7 @@ int runEval(mlir::ModuleOp module, const TargetSet &targets) {
 int runCompile(mlir::ModuleOp module, const TargetSet &targets) {
   CompileRequest request;
   request.targets = targets;
-  request.sourceName = inputFile == "-" ? "<stdin>" : inputFile.getValue();
+  request.sourceName = sourceNames();
   std::string error;
   if (!selectKernels(request.kernels, error))
     return usageError(error);
@@ -249,14 +297,14 @@ int runCompile(mlir::ModuleOp module, const TargetSet &targets) {
     return inputError("'" + request.sourceName + "' defines no activation");
 
   if (emit == Emit::Lib) {
-    if (inputFile == "-" && outputPath.empty())
+    if (readsStdin() && outputPath.empty())
       return usageError("-o is required for --emit=lib when FILE is '-'");
     return mlir::succeeded(emitLibrary(request, libraryPrefix()))
                ? kSuccess
                : kInputError;
   }
   if (emit == Emit::Plugin) {
-    if (inputFile == "-" && outputPath.empty())
+    if (readsStdin() && outputPath.empty())
       return usageError("-o is required for --emit=plugin when FILE is '-'");
     return mlir::succeeded(emitPlugin(request, libraryPrefix()))
                ? kSuccess
@@ -297,19 +345,14 @@ int printMLIR(mlir::ModuleOp module) {
   return kSuccess;
 }
 
-int run() {
-  llvm::SourceMgr sourceMgr;
-  DiagnosticEngine diags(sourceMgr, llvm::errs());
-  std::unique_ptr<Program> program = loadProgram(inputFile, diags);
-  if (!program)
-    return kInputError;
-
+/// Every stage up to --emit's (or --eval) on the loaded program.
+int runStages(const Program &program, llvm::SourceMgr &sourceMgr) {
   std::string error;
   if (emit == Emit::AST) {
     auto output = openOutput(error);
     if (!output)
       return inputError(error);
-    dumpAST(*program, sourceMgr, output->os());
+    dumpAST(program, sourceMgr, output->os());
     output->keep();
     return kSuccess;
   }
@@ -319,7 +362,7 @@ int run() {
   // location, the source line and a caret.
   mlir::SourceMgrDiagnosticHandler mlirDiagnostics(sourceMgr, &context);
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlirGen(context, *program, sourceMgr);
+      mlirGen(context, program, sourceMgr);
   if (!module)
     return kInputError;
   if (emit == Emit::MLIR)
@@ -335,6 +378,18 @@ int run() {
   if (!evalName.empty())
     return runEval(*module, *target);
   return runCompile(*module, *target);
+}
+
+int run() {
+  llvm::SourceMgr sourceMgr;
+  DiagnosticEngine diags(sourceMgr, llvm::errs());
+  std::unique_ptr<Program> program = loadProgramFromFiles(inputFiles, diags);
+  if (!program)
+    return kInputError;
+  int status = runStages(*program, sourceMgr);
+  if (status != kSuccess || depfilePath.empty())
+    return status;
+  return writeDepfile(*program);
 }
 
 void printVersion(llvm::raw_ostream &os) {
@@ -355,7 +410,7 @@ int main(int argc, char **argv) {
   if (!cl::ParseCommandLineOptions(
           argc, argv,
           "actc: compile activation functions (.act) to CPU kernels\n\n"
-          "  actc FILE.act [options]              compile (default: "
+          "  actc FILE.act... [options]           compile (default: "
           "--emit=lib)\n"
           "  actc FILE.act --eval=NAME [options]  run one activation on "
           "numbers from stdin\n",
@@ -365,8 +420,16 @@ int main(int argc, char **argv) {
     llvm::errs() << "Run 'actc --help' for usage.\n";
     return kUsageError;
   }
-  if (inputFile.empty())
+  if (inputFiles.empty())
     return usageError("no input file");
+  if (inputFiles.size() > 1 && llvm::is_contained(inputFiles, "-"))
+    return usageError("'-' (standard input) cannot be combined with other "
+                      "files");
+  if (!depfilePath.empty() &&
+      (!evalName.empty() ||
+       (emit != Emit::Lib && emit != Emit::Plugin && outputPath.empty())))
+    return usageError("--depfile lists what an output file depends on: use "
+                      "it with --emit=lib, --emit=plugin or -o");
   if (!evalName.empty() && emit.getNumOccurrences() != 0)
     return usageError("--eval and --emit cannot be combined");
   if (evalName.empty() && (evalGrad || !setParams.empty()))

@@ -8,6 +8,8 @@
 // Without a CUDA driver or device it prints why and exits 0 (CI has none).
 #include "std.h"
 
+#include "actc/abi.h"
+
 #include "HalideRuntime.h"
 #include "HalideRuntimeCuda.h"
 
@@ -25,14 +27,6 @@
 
 namespace {
 
-using ForwardP = int (*)(const float *, float *, int64_t, const float *);
-using BackwardP = int (*)(const float *, const float *, float *, int64_t,
-                          const float *, float *);
-using BiasForwardP = int (*)(const float *, const float *, float *, int64_t,
-                             int64_t, const float *);
-using BiasBackwardP = int (*)(const float *, const float *, const float *,
-                              float *, float *, int64_t, int64_t,
-                              const float *, float *);
 
 struct Activation {
   std::string name;
@@ -180,14 +174,14 @@ void check(const Activation &a) {
   }
   std::vector<float> cpu(n);
 
-  auto forward = a.get<ForwardP>("forward"), forwardCuda = a.get<ForwardP>("forward_cuda");
+  auto forward = a.get<actc_forward_fn>("forward"), forwardCuda = a.get<actc_forward_fn>("forward_cuda");
   if (forward(x.data(), cpu.data(), n, params) || forwardCuda(dx.device(), dout.device(), n, params) ||
       dout.download())
     report(a, "forward", "a kernel failed");
   else
     compare(a, "forward", cpu, dout.host, false, {});
 
-  auto backward = a.get<BackwardP>("backward"), backwardCuda = a.get<BackwardP>("backward_cuda");
+  auto backward = a.get<actc_backward_fn>("backward"), backwardCuda = a.get<actc_backward_fn>("backward_cuda");
   if (backward(x.data(), dy.data(), cpu.data(), n, params, dParamsCpu.data()) ||
       backwardCuda(dx.device(), ddy.device(), dout.device(), n, params, dParamsGpu.data()) ||
       dout.download())
@@ -210,8 +204,8 @@ void check(const Activation &a) {
   dxm.upload();
   ddym.upload();
   std::vector<float> cpum(rows * cols), db(cols);
-  auto biasForward = a.get<BiasForwardP>("bias_forward");
-  auto biasForwardCuda = a.get<BiasForwardP>("bias_forward_cuda");
+  auto biasForward = a.get<actc_bias_forward_fn>("bias_forward");
+  auto biasForwardCuda = a.get<actc_bias_forward_fn>("bias_forward_cuda");
   if (biasForward(xm.data(), dbias.host.data(), cpum.data(), rows, cols, params) ||
       biasForwardCuda(dxm.device(), dbias.device(), doutm.device(), rows, cols, params) ||
       doutm.download())
@@ -219,8 +213,8 @@ void check(const Activation &a) {
   else
     compare(a, "bias_forward", cpum, doutm.host, false, {});
 
-  auto biasBackward = a.get<BiasBackwardP>("bias_backward");
-  auto biasBackwardCuda = a.get<BiasBackwardP>("bias_backward_cuda");
+  auto biasBackward = a.get<actc_bias_backward_fn>("bias_backward");
+  auto biasBackwardCuda = a.get<actc_bias_backward_fn>("bias_backward_cuda");
   if (biasBackward(xm.data(), dbias.host.data(), dym.data(), cpum.data(), db.data(), rows,
                    cols, params, dParamsCpu.data()) ||
       biasBackwardCuda(dxm.device(), dbias.device(), ddym.device(), doutm.device(),
@@ -266,9 +260,9 @@ void bench(const std::vector<Activation> &activations) {
   for (const Activation &a : activations) {
     const float *p = a.defaults.data();
     std::vector<float> dParams(a.learnable + 1);
-    auto forward = a.get<ForwardP>("forward_cuda");
-    auto backward = a.get<BackwardP>("backward_cuda");
-    auto biasForward = a.get<BiasForwardP>("bias_forward_cuda");
+    auto forward = a.get<actc_forward_fn>("forward_cuda");
+    auto backward = a.get<actc_backward_fn>("backward_cuda");
+    auto biasForward = a.get<actc_bias_forward_fn>("bias_forward_cuda");
     double f = 8.0 * n / timeIt([&] { forward(x.device(), out.device(), n, p); }, out) / 1e9;
     double b = 12.0 * n / timeIt([&] { backward(x.device(), dy.device(), out.device(), n, p, dParams.data()); }, out) / 1e9;
     double bf = 8.0 * n / timeIt([&] { biasForward(x.device(), bias.device(), out.device(), rows, cols, p); }, out) / 1e9;

@@ -3,7 +3,7 @@
  * large (parallel row blocks), in place, and with a learnable parameter.
  *
  * RUN: actc %std --act=gelu,prelu -o %t
- * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -include %t.h %s %t.a -lpthread -ldl -lm -o %t.exe
+ * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -include %t.h %s %t.a %actc-libs -o %t.exe
  * RUN: %t.exe | FileCheck %s
  * CHECK: all checks passed
  */

@@ -3,7 +3,7 @@
  * and the kernels compute what the language says.
  *
  * RUN: actc %std --act=relu,leaky_relu,elu,prelu -o %t
- * RUN: %cc -std=c99 -Wall -Wextra -Werror -pedantic -include %t.h %s %t.a -lpthread -ldl -lm -o %t.exe
+ * RUN: %cc -std=c99 -Wall -Wextra -Werror -pedantic -include %t.h %s %t.a %actc-libs -o %t.exe
  * RUN: %cxx -std=c++17 -Wall -Wextra -Werror -fsyntax-only -x c++ %t.h
  * RUN: %t.exe | FileCheck %s
  * CHECK: all checks passed
@@ -100,6 +100,12 @@ static void bad_arguments(void) {
   expect(actc_relu_forward(y, y, -1) == 1, "negative n returns 1");
   expect(actc_relu_forward(NULL, y, 1) == 2, "null x returns 2");
   expect(actc_relu_forward(NULL, NULL, 0) == 0, "n == 0 with null arrays is fine");
+  float a = 0.25f;
+  expect(actc_prelu_forward_p(y, y, 1, NULL) == 2, "null params returns 2");
+  expect(actc_prelu_backward_p(y, y, y, 1, &a, NULL) == 2,
+         "null d_params returns 2");
+  expect(actc_relu_forward_p(y, y, 1, NULL) == 0,
+         "without parameters, params may be null");
 }
 
 int main(void) {

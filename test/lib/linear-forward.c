@@ -9,7 +9,7 @@
  * whose row blocks run in parallel from 1000 x 100 x 10 on.
  *
  * RUN: actc %std --act=relu,gelu,leaky_relu --kernels=forward,linear_forward -o %t
- * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -include %t.h %s %t.a -lpthread -ldl -lm -o %t.exe
+ * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -include %t.h %s %t.a %actc-libs -o %t.exe
  * RUN: env HL_NUM_THREADS=1 %t.exe > %t.one
  * RUN: env HL_NUM_THREADS=2 %t.exe > %t.two
  * RUN: FileCheck %s --input-file=%t.two

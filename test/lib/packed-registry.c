@@ -4,7 +4,7 @@
  *
  * RUN: rm -rf %t && mkdir -p %t
  * RUN: actc %std --act=elu,prelu -o %t/reg
- * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/reg.a -lpthread -ldl -lm -o %t/exe
+ * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/reg.a %actc-libs -o %t/exe
  * RUN: %t/exe | FileCheck %s
  * CHECK: registry: elu forward
  * CHECK: registry: prelu linear_forward

@@ -1,11 +1,12 @@
-/* Two actc libraries link into one program (each carries a Halide runtime and
- * a non-aborting halide_error, all weak), and both work; a failing CUDA
- * kernel still returns its code instead of aborting.
+/* Two actc libraries link into one program (each carries a Halide runtime,
+ * whose symbols are weak; libactc_rt's halide_error, which does not abort,
+ * replaces the runtimes'), and both work; a failing CUDA kernel still
+ * returns its code instead of aborting.
  *
  * RUN: rm -rf %t && mkdir -p %t
  * RUN: actc %std --act=relu -o %t/first
  * RUN: actc %std --act=elu --target=host,cuda -o %t/second
- * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/first.a %t/second.a -lpthread -ldl -lm -o %t/exe
+ * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/first.a %t/second.a %actc-libs -o %t/exe
  * RUN: %t/exe | FileCheck %s
  * CHECK: relu(-1) = 0, elu(-1) = -0.632121
  * CHECK: all checks passed

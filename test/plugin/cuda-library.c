@@ -9,7 +9,7 @@
  * HEADER: int actc_prelu_backward_cuda_p(const float *x, const float *dy, float *dx, int64_t n, const float *params, float *d_params);
  * HEADER: X(relu, forward_cuda)
  * HEADER: \"cuda_kernels\":[\"forward\",\"backward\",\"bias_forward\",\"bias_backward\"]
- * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/gpu.a -lpthread -ldl -lm -o %t/exe
+ * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %t %s %t/gpu.a %actc-libs -o %t/exe
  * RUN: %t/exe | FileCheck %s
  * CHECK: cpu relu: 0 0 2
  * CHECK: all checks passed

@@ -4,7 +4,7 @@
  *
  * RUN: rm -rf %t && mkdir -p %t
  * RUN: actc %std --act=relu,elu --emit=plugin -o %t/acts
- * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror %s -ldl -o %t/exe
+ * RUN: %cc -std=c99 -O1 -Wall -Wextra -Werror -I %S/../../include %s -ldl -o %t/exe
  * RUN: %t/exe %t/acts.so | FileCheck %s
  * CHECK: manifest: {"abi_version":1,
  * CHECK-SAME: "name":"elu","params":[{"default":1,"learnable":false,"name":"alpha"}]
@@ -20,11 +20,10 @@
  * RUN: nm -D --defined-only %t/acts.so | grep -c . | FileCheck --check-prefix=COUNT %s
  * COUNT: 21
  */
-#include <dlfcn.h>
-#include <stdint.h>
-#include <stdio.h>
+#include "actc/abi.h"
 
-typedef int (*forward_p)(const float *, float *, int64_t, const float *);
+#include <dlfcn.h>
+#include <stdio.h>
 
 int main(int argc, char **argv) {
   if (argc != 2)
@@ -36,8 +35,8 @@ int main(int argc, char **argv) {
   }
   const char *(*manifest)(void) =
       (const char *(*)(void))dlsym(plugin, "actc_manifest");
-  forward_p relu = (forward_p)dlsym(plugin, "actc_relu_forward_p");
-  forward_p elu = (forward_p)dlsym(plugin, "actc_elu_forward_p");
+  actc_forward_fn relu = (actc_forward_fn)dlsym(plugin, "actc_relu_forward_p");
+  actc_forward_fn elu = (actc_forward_fn)dlsym(plugin, "actc_elu_forward_p");
   if (!manifest || !relu || !elu || dlsym(plugin, "halide_malloc")) {
     printf("FAILED: symbols\n");
     return 1;

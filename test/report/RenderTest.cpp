@@ -3,7 +3,8 @@
 // it could not parse, no blocked network request).
 #include "Synthetic.h"
 
-#include "runtime/report/Report.h"
+#include "runtime/tool/report/Report.h"
+#include "support/AtomicFile.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Program.h"
@@ -112,7 +113,7 @@ TEST(RenderInChromium, BrokenPagesAreCaught) {
                     "installs it)";
   TemporaryDirectory dir;
   std::string page = dir.file("broken.html");
-  ASSERT_FALSE(writeFileAtomically(
+  ASSERT_FALSE(act::writeFileAtomically(
       page, "<!DOCTYPE html><svg><path d=\"M nan,1 L 2,3\"/></svg><script>"
             "undefinedFunction();document.documentElement.setAttribute("
             "'data-report-ready','1');</script>"));

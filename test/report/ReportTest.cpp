@@ -1,7 +1,8 @@
 // results.csv and report.html: contents, ranking, escaping, NaN, atomicity.
 #include "Synthetic.h"
 
-#include "runtime/report/Report.h"
+#include "runtime/tool/report/Report.h"
+#include "support/AtomicFile.h"
 
 #include "llvm/Support/FileSystem.h"
 
@@ -170,7 +171,7 @@ TEST(ReportHtml, AnUnsampledCurveSaysSo) {
 TEST(AtomicWrite, ReplacesTheWholeFileAndLeavesNoTemporary) {
   TemporaryDirectory dir;
   std::string path = dir.file("results.csv");
-  ASSERT_EQ(errorText(writeFileAtomically(path, std::string(100000, 'x'))), "");
+  ASSERT_EQ(errorText(act::writeFileAtomically(path, std::string(100000, 'x'))), "");
   ASSERT_EQ(errorText(writeResultsCsv(path, makeConfig(), {makeRelu()})), "");
   std::string csv = readFile(path);
   EXPECT_EQ(csv.find('x'), std::string::npos);

@@ -1,6 +1,6 @@
 // The report's SVG charts: ticks, lines broken at NaN, outliers, escaping.
-#include "runtime/report/Html.h"
-#include "runtime/report/Svg.h"
+#include "runtime/tool/report/Html.h"
+#include "runtime/tool/report/Svg.h"
 
 #include "llvm/ADT/StringRef.h"
 

@@ -3,7 +3,7 @@
 #ifndef ACTC_TEST_REPORT_SYNTHETIC_H
 #define ACTC_TEST_REPORT_SYNTHETIC_H
 
-#include "runtime/report/Report.h"
+#include "runtime/tool/report/Report.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"

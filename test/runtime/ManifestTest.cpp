@@ -161,12 +161,12 @@ TEST(StdLibrary, BindsEveryListedKernel) {
   std::vector<Activation> activations = llvm::cantFail(standardActivations());
   ASSERT_EQ(activations.size(), manifest.activations.size());
   auto bound = [](const KernelSet &set, llvm::StringRef kernel) {
-    return kernel == "forward"          ? set.forward != nullptr
-           : kernel == "backward"       ? set.backward != nullptr
-           : kernel == "bias_forward"   ? set.biasForward != nullptr
-           : kernel == "bias_backward"  ? set.biasBackward != nullptr
-           : kernel == "linear_forward" ? set.linearForward != nullptr
-                                        : false;
+#define ACTC_IS_BOUND(KIND, name, ARGS, GRADIENTS)                             \
+  if (kernel == #name)                                                         \
+    return set.name != nullptr;
+    ACTC_KERNEL_KINDS(ACTC_IS_BOUND)
+#undef ACTC_IS_BOUND
+    return false;
   };
   for (size_t i = 0; i < activations.size(); ++i) {
     const ManifestEntry &entry = manifest.activations[i];

@@ -91,7 +91,7 @@ void expectCustomActivations(const ActivationLibrary &library,
   EXPECT_FALSE(halfabs->params[0].learnable);
   EXPECT_EQ(halfabs->library, source);
   EXPECT_TRUE(halfabs->cpu.forward && halfabs->cpu.backward &&
-              halfabs->cpu.biasForward && halfabs->cpu.biasBackward);
+              halfabs->cpu.bias_forward && halfabs->cpu.bias_backward);
   EXPECT_EQ(forward(*halfabs, {0.5f}),
             (std::vector<float>{1.0f, 0.25f, 0.0f, 0.75f}));
   EXPECT_EQ(forward(*halfabs, {2.0f}),
@@ -137,7 +137,11 @@ TEST(ActFile, ErrorsShowTheDiagnostics) {
 }
 
 TEST(ActFile, WithoutActivations) {
-  EXPECT_TRUE(contains(addError(EMPTY_ACT), "it defines no activation"));
+  testing::internal::CaptureStderr();
+  std::string message = addError(EMPTY_ACT);
+  std::string diagnostics = testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(contains(message, "cannot be compiled")) << message;
+  EXPECT_TRUE(contains(diagnostics, "defines no activation")) << diagnostics;
 }
 
 TEST(ActFile, MissingFile) {

@@ -1,8 +1,8 @@
 // Line charts as inline SVG: axes with ticks and labels, lines that break
 // where a value is not finite, and a y-axis that one diverging line cannot
 // flatten.
-#ifndef ACTC_RUNTIME_REPORT_SVG_H
-#define ACTC_RUNTIME_REPORT_SVG_H
+#ifndef ACTC_RUNTIME_TOOL_REPORT_SVG_H
+#define ACTC_RUNTIME_TOOL_REPORT_SVG_H
 
 #include "llvm/ADT/ArrayRef.h"
 
@@ -53,4 +53,4 @@ std::string renderLineChart(const ChartLayout &layout,
 
 } // namespace act::runtime
 
-#endif // ACTC_RUNTIME_REPORT_SVG_H
+#endif // ACTC_RUNTIME_TOOL_REPORT_SVG_H

@@ -1,6 +1,6 @@
 // Text for the report: HTML escaping and the numbers as people read them.
-#ifndef ACTC_RUNTIME_REPORT_HTML_H
-#define ACTC_RUNTIME_REPORT_HTML_H
+#ifndef ACTC_RUNTIME_TOOL_REPORT_HTML_H
+#define ACTC_RUNTIME_TOOL_REPORT_HTML_H
 
 #include "llvm/ADT/StringRef.h"
 
@@ -21,4 +21,4 @@ std::string formatPercent(double fraction, int decimals);
 
 } // namespace act::runtime
 
-#endif // ACTC_RUNTIME_REPORT_HTML_H
+#endif // ACTC_RUNTIME_TOOL_REPORT_HTML_H

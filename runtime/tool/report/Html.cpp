@@ -1,5 +1,5 @@
 // HTML escaping and number formatting for the report (see Html.h).
-#include "runtime/report/Html.h"
+#include "runtime/tool/report/Html.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"

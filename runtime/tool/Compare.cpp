@@ -1,5 +1,5 @@
 // From training results and kernels to the report's records.
-#include "runtime/Compare.h"
+#include "runtime/tool/Compare.h"
 
 using namespace act::runtime;
 

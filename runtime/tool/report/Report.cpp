@@ -1,8 +1,9 @@
 // `fmnist compare`'s outputs: results.csv and report.html (see Report.h).
-#include "runtime/report/Report.h"
+#include "runtime/tool/report/Report.h"
 
-#include "runtime/report/Html.h"
-#include "runtime/report/Svg.h"
+#include "runtime/tool/report/Html.h"
+#include "runtime/tool/report/Svg.h"
+#include "support/AtomicFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -138,11 +139,6 @@ constexpr const char *kScript = R"js(
 /// a browser reports any attempt.
 constexpr const char *kContentSecurityPolicy =
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
-
-llvm::Error cannotWrite(llvm::StringRef path, std::error_code ec) {
-  return llvm::createStringError(ec, "cannot write '%s': %s",
-                                 path.str().c_str(), ec.message().c_str());
-}
 
 std::string csvField(llvm::StringRef text) {
   if (text.find_first_of(",\"\r\n") == llvm::StringRef::npos)
@@ -488,34 +484,6 @@ std::vector<size_t> act::runtime::rankRuns(llvm::ArrayRef<ActivationRun> runs) {
   };
   std::stable_sort(order.begin(), order.end(), better);
   return order;
-}
-
-llvm::Error act::runtime::writeFileAtomically(llvm::StringRef path,
-                                              llvm::StringRef contents) {
-  llvm::SmallString<128> model(path);
-  model += ".tmp%%%%%%";
-  llvm::SmallString<128> temporary;
-  int fd = -1;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(model, fd, temporary))
-    return cannotWrite(path, ec);
-  std::error_code ec;
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << contents;
-    os.close();
-    if (os.has_error()) {
-      ec = os.error();
-      os.clear_error(); // Reported below; raw_fd_ostream aborts otherwise.
-    }
-  }
-  if (!ec)
-    ec = llvm::sys::fs::rename(temporary, path);
-  if (ec) {
-    llvm::sys::fs::remove(temporary);
-    return cannotWrite(path, ec);
-  }
-  return llvm::Error::success();
 }
 
 llvm::Error act::runtime::writeResultsCsv(llvm::StringRef path,

@@ -1,9 +1,9 @@
 // `fmnist compare`: what the report (runtime/report) shows of each run.
-#ifndef ACTC_RUNTIME_COMPARE_H
-#define ACTC_RUNTIME_COMPARE_H
+#ifndef ACTC_RUNTIME_TOOL_COMPARE_H
+#define ACTC_RUNTIME_TOOL_COMPARE_H
 
 #include "runtime/Trainer.h"
-#include "runtime/report/Report.h"
+#include "runtime/tool/report/Report.h"
 
 namespace act::runtime {
 
@@ -25,4 +25,4 @@ RunConfig reportConfig(const TrainConfig &config, int threads);
 
 } // namespace act::runtime
 
-#endif // ACTC_RUNTIME_COMPARE_H
+#endif // ACTC_RUNTIME_TOOL_COMPARE_H

@@ -1,7 +1,7 @@
 // Line charts as inline SVG for the report (see Svg.h).
-#include "runtime/report/Svg.h"
+#include "runtime/tool/report/Svg.h"
 
-#include "runtime/report/Html.h"
+#include "runtime/tool/report/Html.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"

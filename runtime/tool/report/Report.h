@@ -1,6 +1,6 @@
 // What `fmnist compare` writes: results.csv and a self-contained report.html.
-#ifndef ACTC_RUNTIME_REPORT_REPORT_H
-#define ACTC_RUNTIME_REPORT_REPORT_H
+#ifndef ACTC_RUNTIME_TOOL_REPORT_REPORT_H
+#define ACTC_RUNTIME_TOOL_REPORT_REPORT_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -72,11 +72,6 @@ llvm::Error writeReportHtml(llvm::StringRef path, const RunConfig &config,
 /// not finite come last. Ties keep the given order.
 std::vector<size_t> rankRuns(llvm::ArrayRef<ActivationRun> runs);
 
-/// Replaces `path` with `contents` by writing a temporary file beside it and
-/// renaming it, so readers see the old file or the new one, never a part.
-/// On failure nothing is left behind and the error names `path`.
-llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents);
-
 } // namespace act::runtime
 
-#endif // ACTC_RUNTIME_REPORT_REPORT_H
+#endif // ACTC_RUNTIME_TOOL_REPORT_REPORT_H
